@@ -1,0 +1,35 @@
+// Device acquisition in Node through the `webgpu` package (Dawn). Never imported by the browser bundle.
+import { existsSync } from 'node:fs';
+import { create, globals } from 'webgpu';
+import { describeAdapter, requestDeviceWithLimits, type AcquiredDevice } from './device';
+import { WebGPUUnavailableError } from './errors';
+
+/** Chromium's CPU Vulkan driver, as Debian's `chromium` package installs it. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/**
+ * Acquires a Dawn device. A hardware adapter is preferred; when there is none and SwiftShader is
+ * installed, VK_ICD_FILENAMES is pointed at it and Dawn is asked again. The chosen adapter is
+ * reported on stderr so that a slow run can be traced to a software adapter.
+ */
+export async function acquireNodeDevice(): Promise<AcquiredDevice> {
+  Object.assign(globalThis, globals);
+
+  let adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+    // The Vulkan loader reads VK_ICD_FILENAMES each time Dawn creates an instance.
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    adapter = await create([]).requestAdapter();
+  }
+  if (!adapter) {
+    throw new WebGPUUnavailableError(
+      `Dawn found no adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'}). ` +
+        `Install a Vulkan driver and the loader, or on Debian run \`apt-get install chromium libvulkan1\` so that ${SWIFTSHADER_ICD} exists`,
+    );
+  }
+
+  const adapterName = describeAdapter(adapter.info);
+  const device = await requestDeviceWithLimits(adapter);
+  process.stderr.write(`webgpu: using adapter "${adapterName}"${process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES})` : ''}\n`);
+  return { device, adapterName };
+}
