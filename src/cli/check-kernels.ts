@@ -2,6 +2,7 @@
 // the max relative error of each output and gradient. Exits with 1 if any error exceeds 1e-4 or is NaN.
 import { Engine } from '../gpu/engine';
 import { acquireNodeDevice } from '../gpu/node-device';
+import { adapterChecks } from '../adapters/checks';
 import { kernelChecks } from '../gpu/checks';
 import { MAX_RELATIVE_ERROR, runCheck, type CheckResult } from '../gpu/checks/compare';
 
@@ -14,7 +15,7 @@ async function main(): Promise<number> {
   const engine = new Engine(device, { adapterName, poisonOutputs: true });
 
   const results: CheckResult[] = [];
-  for (const check of kernelChecks) {
+  for (const check of [...kernelChecks, ...adapterChecks]) {
     try {
       results.push(await runCheck(engine, check));
     } catch (error) {

@@ -168,6 +168,8 @@ export class Engine {
    * Used by tests that validate each .wgsl file.
    */
   async validateShader(code: string, entryPoints: readonly string[], label: string, constants: Record<string, number> = {}): Promise<string[]> {
+    // An error scope keeps a broken shader's errors out of the queue that the next read() reports.
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code, label });
     const info = await module.getCompilationInfo();
     const messages = info.messages.filter((message) => message.type === 'error').map((message) => `${label}:${message.lineNum}:${message.linePos} ${message.message}`);
@@ -178,6 +180,8 @@ export class Engine {
         messages.push(`${label}:${entryPoint} ${(error as Error).message}`);
       }
     }
+    const scoped = await this.device.popErrorScope();
+    if (scoped && messages.length === 0) messages.push(`${label}: ${scoped.message}`);
     return messages;
   }
 

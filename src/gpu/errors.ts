@@ -30,3 +30,10 @@ export function expectShape(name: string, shape: readonly number[], expected: re
     throw new ShapeError(`${name} has shape ${formatShape(shape)}, expected ${formatShape(expected)}.`);
   }
 }
+
+/** Throws a TypeError unless the tensor has the expected element type. */
+export function expectDType(name: string, tensor: { dtype: string; label: string }, expected: 'f32' | 'i32' | 'u32'): void {
+  if (tensor.dtype !== expected) {
+    throw new TypeError(`${name} ("${tensor.label}") is ${tensor.dtype}, expected ${expected}.`);
+  }
+}

@@ -8,6 +8,13 @@ import { WebGPUUnavailableError } from './errors';
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /**
+ * Dawn instances created so far, referenced for the life of the process. When the first, adapterless
+ * instance was garbage-collected during a run, webgpu 0.6.2 on SwiftShader crashed the process
+ * (segmentation faults, futex and mutex assertion failures).
+ */
+const instances: GPU[] = [];
+
+/**
  * Acquires a Dawn device. A hardware adapter is preferred; when there is none and SwiftShader is
  * installed, VK_ICD_FILENAMES is pointed at it and Dawn is asked again. The chosen adapter is
  * reported on stderr so that a slow run can be traced to a software adapter.
@@ -15,11 +22,15 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 export async function acquireNodeDevice(): Promise<AcquiredDevice> {
   Object.assign(globalThis, globals);
 
-  let adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+  let gpu = create([]);
+  instances.push(gpu);
+  let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
     // The Vulkan loader reads VK_ICD_FILENAMES each time Dawn creates an instance.
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    adapter = await create([]).requestAdapter();
+    gpu = create([]);
+    instances.push(gpu);
+    adapter = await gpu.requestAdapter();
   }
   if (!adapter) {
     throw new WebGPUUnavailableError(

@@ -15,8 +15,8 @@ export class Tensor {
     readonly shape: readonly number[],
     readonly dtype: DType,
     readonly label: string,
-    /** False for a view made by reshape(): destroying a view leaves the buffer to its owner. */
-    readonly ownsBuffer = true,
+    /** The tensor whose buffer this view shares (set by reshape()); destroying a view leaves the buffer to it. */
+    readonly owner: Tensor | null = null,
   ) {
     this.size = shape.reduce((product, dim) => product * dim, 1);
   }
@@ -26,8 +26,9 @@ export class Tensor {
     return this.size * 4;
   }
 
+  /** True once this tensor, or the owner of this view, has been destroyed. */
   get isDestroyed(): boolean {
-    return this.destroyed;
+    return this.destroyed || (this.owner?.isDestroyed ?? false);
   }
 
   /** Copies the elements back to the host; pending dispatches are submitted first. */
@@ -47,13 +48,13 @@ export class Tensor {
     if (size !== this.size || shape.some((dim) => !Number.isInteger(dim) || dim <= 0)) {
       throw new Error(`Cannot reshape tensor "${this.label}" of shape [${this.shape.join(', ')}] (${this.size} elements) to [${shape.join(', ')}].`);
     }
-    return new Tensor(this.engine, this.buffer, [...shape], this.dtype, this.label, false);
+    return new Tensor(this.engine, this.buffer, [...shape], this.dtype, this.label, this.owner ?? this);
   }
 
   /** Releases the GPU memory (a view only marks itself unusable). The tensor must not be used afterwards. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.ownsBuffer) this.engine.release(this);
+    if (!this.owner) this.engine.release(this);
   }
 }

@@ -10,9 +10,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import torch  # noqa: E402
 
-from kernel_refs import activations  # noqa: E402
+from kernel_refs import activations, adapters, attention_adamw, linear, norm_losses  # noqa: E402
+from kernel_refs import model_ops  # noqa: E402
 
-GROUPS = [activations]
+GROUPS = [activations, adapters, linear, attention_adamw, norm_losses, model_ops]
 
 
 def main():

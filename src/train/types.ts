@@ -1,0 +1,92 @@
+// The data model of an experiment: what the user asked for, and what each run produced. Shared by the
+// runner, the Worker protocol, the IndexedDB store, the compare CLI and the UI.
+import type { AdapterMethod } from '../adapters/methods';
+import type { MetricId } from '../data/task';
+
+/** The five adapter methods plus two baselines: the classifier head alone, and full fine-tuning. */
+export type MethodId = AdapterMethod | 'head' | 'full';
+
+export const ALL_METHODS: readonly MethodId[] = ['lora', 'shim', 'icfm', 'ctcm', 'dtsm', 'head', 'full'];
+
+/** Linear layers of a BERT encoder layer that can carry an adapter. */
+export type AdapterModule = 'query' | 'key' | 'value' | 'attention.output' | 'intermediate' | 'output';
+
+export const ADAPTER_MODULES: readonly AdapterModule[] = ['query', 'key', 'value', 'attention.output', 'intermediate', 'output'];
+
+export interface Hyperparameters {
+  rank: number;
+  alpha: number;
+  learningRate: number;
+  batchSize: number;
+  /** Tokens per sequence after truncation and padding. */
+  maxLength: number;
+  /** Optimizer steps per run. */
+  steps: number;
+  /** Steps of linear warm-up before the linear decay to zero. */
+  warmupSteps: number;
+  weightDecay: number;
+  /** Hidden dropout probability during training (0 turns dropout off). */
+  dropout: number;
+  maxGradNorm: number;
+  modules: AdapterModule[];
+  /** Evaluate on the dev split every this many steps (and after the last step). */
+  evalInterval: number;
+}
+
+export interface ModelRef {
+  /** "embedded", a Hub model id, or a URL. */
+  id: string;
+  source: 'embedded' | 'hub' | 'url' | 'files';
+}
+
+export interface ExperimentSpec {
+  id: string;
+  /** ISO 8601 time of creation. */
+  createdAt: string;
+  model: ModelRef;
+  taskId: string;
+  methods: MethodId[];
+  seeds: number[];
+  hyperparameters: Hyperparameters;
+}
+
+export interface StepPoint {
+  step: number;
+  loss: number;
+  learningRate: number;
+  /** Training tokens (padding included) per second over the last step. */
+  tokensPerSecond: number;
+  elapsedMs: number;
+}
+
+export interface EvalPoint {
+  step: number;
+  split: 'dev' | 'test';
+  loss: number;
+  metrics: Partial<Record<MetricId, number>>;
+}
+
+export type RunStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface RunRecord {
+  experimentId: string;
+  method: MethodId;
+  seed: number;
+  status: RunStatus;
+  /** Why the run failed, e.g. "loss became NaN at step 37; last finite loss 0.6931 at step 36". */
+  error?: string;
+  curve: StepPoint[];
+  evals: EvalPoint[];
+  trainableParameters: number;
+  totalParameters: number;
+  /** Mean wall time of one optimizer step in milliseconds. */
+  stepTimeMs: number;
+}
+
+export type ExperimentStatus = 'running' | 'paused' | 'interrupted' | 'done' | 'cancelled';
+
+export interface ExperimentRecord {
+  spec: ExperimentSpec;
+  status: ExperimentStatus;
+  updatedAt: string;
+}
