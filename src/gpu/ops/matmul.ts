@@ -30,8 +30,8 @@ export interface MatmulTiling {
 
 /**
  * Tiling for CPU adapters (SwiftShader): large blocks amortise the per-lane gathers of every storage
- * read, and small workgroups leave enough workgroups to spread over the CPU threads. Blocks of 4, 8 and
- * 16 were timed on SwiftShader (docs/benchmarks.md), where 16 was 3 to 5 times as fast as 4.
+ * read, and small workgroups leave enough workgroups to spread over the CPU threads. In Chromium on
+ * SwiftShader, blocks of 16 ran about twice as fast as blocks of 4 (docs/benchmarks.md).
  */
 const CPU_TILING: MatmulTiling = { block: 16, workgroup: [4, 4] };
 
