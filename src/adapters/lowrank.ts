@@ -34,6 +34,11 @@ export interface NamedParameter {
 
 export class LowRankAdapter {
   readonly scaling: number;
+  /**
+   * True while ΔW is added into the frozen weight (mergeAdapters in src/adapters/io/merge.ts). The layer then
+   * skips the adapter in the forward and rejects training; unmergeAdapters clears it.
+   */
+  merged = false;
   /** The core of the current step (null for LoRA); rebuilt by beginStep(). */
   private core: Tensor | null = null;
 

@@ -17,7 +17,7 @@ import type { EncoderLayer, EncoderLayerCache } from './encoder-layer';
 import { headOutputs, Pooler, TaskHead, type MlmHead, type PoolerCache, type TaskHeadCache, type TaskSpec } from './heads';
 import { normalValues } from './init';
 import { ActivationTape, type ForwardStep } from './step';
-import { ADAPTER_TARGETS, adapterModulePath, ParameterSet, validateTrainable, type AdapterTarget, type TrainableSpec } from './trainable';
+import { ADAPTER_TARGETS, adapterModulePath, ParameterSet, validateTrainable, type AdapterTarget, type ModelParameter, type TrainableSpec } from './trainable';
 
 export interface BertModelOptions {
   task: TaskSpec;
@@ -174,6 +174,15 @@ export class BertModel {
   }
 
   /**
+   * Returns a base parameter or the head by Hugging Face name without "bert.", e.g. "classifier.weight" or
+   * "encoder.layer.0.attention.self.query.weight". Merging adapters writes into these weights in place.
+   */
+  parameter(name: string): ModelParameter {
+    this.assertAlive('parameter()');
+    return this.base.get(name);
+  }
+
+  /**
    * Runs the model on a batch. With labels it also computes the mean loss. A training forward keeps what
    * backward() needs; another forward() discards it.
    */
@@ -184,6 +193,9 @@ export class BertModel {
     const step = options.step ?? 0;
     if (dropout && (options.step === undefined || !Number.isInteger(step) || step < 0)) {
       throw new RangeError(`A training forward with dropout needs the optimizer step as a non-negative integer to seed the masks; got ${options.step}.`);
+    }
+    if (options.train && [...this.adapterModules.values()].some((adapter) => adapter.merged)) {
+      throw new Error('The adapters are merged into the base weights; call unmergeAdapters(model) before a training forward.');
     }
     this.discardPending();
     this.releaseOutputs();
@@ -354,9 +366,12 @@ export class BertModel {
     return adapter;
   }
 
-  /** Rebuilds each adapter's core T from its current C and D, which the optimizer may have changed since the last forward. */
+  /**
+   * Rebuilds each adapter's core T from its current C and D, which the optimizer may have changed since the last
+   * forward. A merged adapter is skipped: the forward does not use it, and its factors cannot change while merged.
+   */
   private beginAdapterStep(): void {
-    for (const adapter of this.adapterModules.values()) adapter.beginStep();
+    for (const adapter of this.adapterModules.values()) if (!adapter.merged) adapter.beginStep();
   }
 
   private discardPending(): void {

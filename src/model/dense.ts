@@ -32,9 +32,12 @@ export class Dense {
 
   /** Returns y [rows, out] for x [rows, in]; with a tape, the cache for backward(). */
   forward(x: Tensor, tape: ActivationTape | null): { y: Tensor; cache: DenseCache | null } {
+    // A merged adapter is already part of the weight, so the layer runs as a plain linear layer.
+    const merged = this.adapter?.merged ?? false;
+    if (merged && tape) throw new Error(`${this.name}: the adapter is merged into the weight; call unmergeAdapters(model) before training.`);
     const y = linearForward(x, this.weight.param, this.bias.param);
     let activations: AdapterActivations | null = null;
-    if (this.adapter) activations = this.adapter.forward(x, y);
+    if (this.adapter && !merged) activations = this.adapter.forward(x, y);
 
     if (!tape) {
       if (activations) releaseActivations(activations);
@@ -54,6 +57,7 @@ export class Dense {
    */
   backward(cache: DenseCache, dy: Tensor, inputGrad: InputGradTarget, accumulate: boolean): Tensor | null {
     const { weight, bias, adapter } = this;
+    if (adapter?.merged) throw new Error(`${this.name}: the adapter was merged into the weight after the training forward; run backward() before merging.`);
     linearBackward(cache.x, weight.param, dy, { weightGrad: weight.grad ?? undefined, biasGrad: bias.grad ?? undefined, accumulate });
 
     // dx = dy·W [rows, in], into a new tensor or added to the caller's.

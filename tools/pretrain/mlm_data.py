@@ -84,8 +84,11 @@ def pack_sequences(sentences, tokenizer, seq_len, short_seq_prob, seed):
     return input_ids, lengths
 
 
-def mask_tokens(input_ids, lengths, vocab_size, num_special, mask_id, generator, mask_prob=0.15):
+def mask_tokens(input_ids, lengths, vocab_size, num_special, mask_id, generator, mask_prob=0.15, replace_with_mask=0.8):
     """Apply BERT masking: choose mask_prob of real tokens, then 80% [MASK], 10% random, 10% kept.
+
+    replace_with_mask=1.0 turns every chosen token into [MASK], as evaluation does: a kept token would be
+    scored as a correct prediction of a token the model can see.
 
     input_ids: (batch, seq) int64; lengths: (batch,) real lengths including [CLS]/[SEP].
     Returns (masked input_ids, labels with IGNORE_INDEX at unchosen positions,
@@ -103,15 +106,16 @@ def mask_tokens(input_ids, lengths, vocab_size, num_special, mask_id, generator,
     decision = torch.rand(batch, seq, generator=generator)
     random_ids = torch.randint(num_special, vocab_size, (batch, seq), generator=generator)
     masked = input_ids.clone()
-    masked[chosen & (decision < 0.8)] = mask_id
-    replace = chosen & (decision >= 0.8) & (decision < 0.9)
+    random_cut = replace_with_mask + (1.0 - replace_with_mask) / 2
+    masked[chosen & (decision < replace_with_mask)] = mask_id
+    replace = chosen & (decision >= replace_with_mask) & (decision < random_cut)
     masked[replace] = random_ids[replace]
     return masked, labels, attention_mask
 
 
 @torch.no_grad()
 def evaluate_mlm(model, input_ids, lengths, tokenizer, vocab_size, num_special, seed, batch_size=64, unigram_id=None):
-    """Return held-out MLM metrics with masking drawn from a fixed seed.
+    """Return held-out MLM metrics with masking drawn from a fixed seed; every chosen token becomes [MASK].
 
     Metrics: mean cross-entropy over masked positions (nats), masked-token
     top-1 accuracy, number of masked positions, and, with unigram_id, the
@@ -125,7 +129,7 @@ def evaluate_mlm(model, input_ids, lengths, tokenizer, vocab_size, num_special, 
         batch_ids = torch.as_tensor(input_ids[start:start + batch_size])
         batch_lengths = torch.as_tensor(lengths[start:start + batch_size])
         masked, labels, attention_mask = mask_tokens(
-            batch_ids, batch_lengths, vocab_size, num_special, tokenizer.mask_id, generator
+            batch_ids, batch_lengths, vocab_size, num_special, tokenizer.mask_id, generator, replace_with_mask=1.0
         )
         if not (labels != IGNORE_INDEX).any():
             continue

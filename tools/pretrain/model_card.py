@@ -210,7 +210,7 @@ Held-out probe (first 256 held-out sequences) at each checkpoint:
 ## Evaluation
 
 All {heldout['masked_positions']:,} masked positions of the held-out split ({stats['heldout_sequences']:,} packed sequences,
-{stats['heldout_tokens']:,} tokens), masked with the training procedure and a fixed seed:
+{stats['heldout_tokens']:,} tokens), masked with a fixed seed, every chosen token replaced by `[MASK]` (the 10 % random and 10 % kept replacements of training are left out, because a kept token would count as a correct prediction of a token the model can see):
 
 | Metric | Value |
 |---|---:|

@@ -1,0 +1,49 @@
+// What an exported adapter came from: the base model, the task, the hyperparameters and the final metrics of
+// its run. Both export formats record it; the native format also reads it back.
+import type { EvalPoint, ExperimentSpec, Hyperparameters, RunRecord } from '../../train/types';
+import type { BaseModelFingerprint } from './fingerprint';
+
+export interface RunInfo {
+  /** The base checkpoint as PEFT's base_model_name_or_path: a Hub id, a URL or a folder. */
+  modelId: string;
+  taskId: string;
+  base: BaseModelFingerprint;
+  experimentId?: string;
+  hyperparameters?: Hyperparameters;
+  /** The evaluations after the last step, one per split. */
+  metrics?: EvalPoint[];
+  /** ISO 8601 time of the export. */
+  exportedAt?: string;
+}
+
+/** Returns the evaluations at the last evaluated step of each split (dev and test after the final step). */
+export function finalEvaluations(record: RunRecord): EvalPoint[] {
+  const last = new Map<string, EvalPoint>();
+  for (const point of record.evals) {
+    const previous = last.get(point.split);
+    if (!previous || point.step >= previous.step) last.set(point.split, point);
+  }
+  return [...last.values()];
+}
+
+/** Builds the run info of one finished run of an experiment. */
+export function runInfoFromRecord(spec: ExperimentSpec, record: RunRecord, base: BaseModelFingerprint): RunInfo {
+  return {
+    modelId: spec.model.id,
+    taskId: spec.taskId,
+    base,
+    experimentId: spec.id,
+    hyperparameters: spec.hyperparameters,
+    metrics: finalEvaluations(record),
+    exportedAt: new Date().toISOString(),
+  };
+}
+
+/** Formats metrics as "dev: accuracy 0.9123, f1 0.8876 (loss 0.2345)" lines, or a note that none were recorded. */
+export function formatMetrics(metrics: readonly EvalPoint[] | undefined): string[] {
+  if (!metrics || metrics.length === 0) return ['no evaluation was recorded'];
+  return metrics.map((point) => {
+    const values = Object.entries(point.metrics).map(([name, value]) => `${name} ${Number(value).toFixed(4)}`);
+    return `${point.split} at step ${point.step}: ${[...values, `loss ${point.loss.toFixed(4)}`].join(', ')}`;
+  });
+}

@@ -1,0 +1,16 @@
+// One-line descriptions of stored experiments for the banner and the history list.
+import type { ExperimentRecord } from '../train/types';
+import { METHOD_LABELS } from './methods';
+
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** E.g. "The spam experiment of Mar 1, 2025, 10:00 AM (LoRA, SHIM; 3 seeds; 200 steps)". */
+export function describeExperiment(record: ExperimentRecord): string {
+  const { spec } = record;
+  const methods = spec.methods.map((method) => METHOD_LABELS[method]?.name ?? method).join(', ');
+  const seeds = `${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}`;
+  return `The ${spec.taskId} experiment of ${formatDate(spec.createdAt)} (${methods}; ${seeds}; ${spec.hyperparameters.steps} steps)`;
+}

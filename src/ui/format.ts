@@ -1,0 +1,37 @@
+// Number and duration formats shared by the progress bar, the charts and the summary table.
+import type { MetricId } from '../data/task';
+
+export const METRIC_NAMES: Readonly<Record<MetricId, string>> = {
+  accuracy: 'Accuracy',
+  f1: 'F1',
+  mcc: 'MCC',
+  pearson: 'Pearson r',
+  spearman: 'Spearman ρ',
+};
+
+/** Formats milliseconds as "1 h 02 min", "3 min 05 s" or "42 s". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export function formatInteger(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** Formats a metric or loss with 4 significant digits, e.g. 0.9312. */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Number(value.toPrecision(4)).toString();
+}
+
+/** Formats a fraction as a percentage with enough digits for small adapter shares, e.g. "0.37 %". */
+export function formatPercent(fraction: number): string {
+  const percent = fraction * 100;
+  const digits = percent >= 10 ? 1 : percent >= 0.1 ? 2 : 3;
+  return `${percent.toFixed(digits)} %`;
+}
