@@ -138,6 +138,7 @@ export function helpText(): string {
     '',
     'Options:',
     ...lines,
+    `  ${'--save-adapters'.padEnd(width)}  also write each finished run's adapters next to results.json: <method>-seed<seed>-peft/ (PEFT LoRA, T folded into B) and <method>-seed<seed>.mtlora.safetensors (native)`,
     `  ${'--help'.padEnd(width)}  print this text and exit`,
     '',
     'Example: npm run compare -- --task spam --methods lora,shim,icfm,ctcm,dtsm --seeds 3 --steps 200 --out results/',

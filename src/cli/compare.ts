@@ -3,6 +3,7 @@
 // lines go to stderr. Ctrl-C cancels at the next step and still writes the results so far.
 // Run `npm run compare -- --help` for the options.
 import { resolve } from 'node:path';
+import { fingerprintBaseModel } from '../adapters/io/fingerprint';
 import type { TaskDefinition } from '../data/task';
 import { Engine } from '../gpu/engine';
 import { acquireNodeDevice } from '../gpu/node-device';
@@ -15,6 +16,7 @@ import { validateSpec } from '../train/spec';
 import type { ExperimentSpec, RunRecord } from '../train/types';
 import { helpText, parseCompareOptions, UsageError } from './compare-options';
 import { resolveCompareTask } from './compare-task';
+import { SAVE_ADAPTERS_FLAG, saveRunAdapters, takeFlag } from './save-adapters';
 import { writeReport, type CompareReport } from './compare-report';
 
 /** Exit status after Ctrl-C, the shell convention 128 + SIGINT. */
@@ -37,7 +39,9 @@ function formatMetrics(metrics: Partial<Record<string, number>>): string {
     .join('  ');
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+async function main(commandLine: readonly string[]): Promise<number> {
+  // --save-adapters takes no value, so it is removed before the option parser, which expects values.
+  const { argv, present: saveAdapters } = takeFlag(commandLine, SAVE_ADAPTERS_FLAG);
   const options = parseCompareOptions(argv);
   if (!options) {
     console.log(helpText());
@@ -148,18 +152,32 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   };
 
+  const weights = weightsFromCheckpoint(checkpoint);
+  const baseModel = saveAdapters ? fingerprintBaseModel(checkpoint.config, weights) : null;
+  const onRunFinished = async (model: Parameters<typeof saveRunAdapters>[1], record: RunRecord): Promise<void> => {
+    if (!baseModel) return;
+    // A failed export is logged and does not fail the run, whose metrics are still valid.
+    try {
+      const written = await saveRunAdapters(resolve(options.out), model, spec, record, baseModel);
+      log(`Saved the adapters of ${record.method} seed ${record.seed}: ${written.join(', ')}.`);
+    } catch (error) {
+      log(`error: saving the adapters of ${record.method} seed ${record.seed} failed: ${(error as Error).message}`);
+    }
+  };
+
   try {
     const result = await runExperiment({
       engine,
       spec,
       config: checkpoint.config,
-      weights: weightsFromCheckpoint(checkpoint),
+      weights,
       tokenizer,
       task,
       splits,
       learningRates: options.learningRates,
       control,
       onEvent,
+      onRunFinished,
     });
     report.runs = result.runs;
     report.status = result.status;

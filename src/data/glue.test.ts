@@ -265,6 +265,12 @@ function syntheticRows(prefix: string, count: number, classes: number): [string,
   return Array.from({ length: count }, (_, index) => [`${prefix} question ${index}?`, `${prefix} answer ${index}.`, index % classes]);
 }
 
+describe('sharedGlueMissingReason', () => {
+  it('names an absent folder', () => {
+    expect(sharedGlueMissingReason('/nonexistent/glue')).toBe('the shared GLUE data folder /nonexistent/glue is absent (it lives next to the repository, outside git)');
+  });
+});
+
 describe('GLUE pair tasks without shared data', () => {
   afterEach(() => {
     vi.unstubAllGlobals();

@@ -12,13 +12,14 @@ describe('EtaEstimator', () => {
     expect(eta.evalBatchesAfter(3)).toBe(3 * 3 + 2);
     expect(eta.evalBatchesAfter(4)).toBe(2 * 3 + 2);
     expect(eta.evalBatchesAfter(9)).toBe(3 + 2);
-    expect(eta.evalBatchesAfter(10)).toBe(0);
+    expect(eta.evalBatchesAfter(10)).toBe(3 + 2);
   });
 
   it('skips the periodic evaluation at the last step', () => {
     const eta = new EtaEstimator({ ...PLAN, steps: 8 });
     // Dev at step 4, then dev and test after step 8 (the multiple 8 is the final one).
     expect(eta.evalBatchesAfter(0)).toBe(2 * 3 + 2);
+    expect(eta.evalBatchesAfter(8)).toBe(3 + 2);
   });
 
   it('returns null before any step', () => {
@@ -39,6 +40,7 @@ describe('EtaEstimator', () => {
     eta.recordEval(300, 3);
     // Current run after step 4: 6 steps and 8 batches. One more run: 10 steps and 11 batches.
     expect(eta.estimate(4, 1)).toBe(16 * 100 + 19 * 100);
-    expect(eta.estimate(10, 0)).toBe(0);
+    // After the last step only the final dev and test evaluations remain.
+    expect(eta.estimate(10, 0)).toBe(5 * 100);
   });
 });

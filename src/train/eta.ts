@@ -38,12 +38,13 @@ export class EtaEstimator {
     this.evalBatches += batches;
   }
 
-  /** Returns the evaluation batches a run still has after `step` optimizer steps (0 to steps). */
+  /**
+   * Returns the evaluation batches a run still has after `step` optimizer steps (0 to steps): the dev
+   * evaluations at multiples of evalInterval before the last step, then dev and test after the last step.
+   */
   evalBatchesAfter(step: number): number {
     const { steps, evalInterval, devBatches, testBatches } = this.plan;
-    if (step >= steps) return 0;
-    // Dev evaluations at every multiple of evalInterval before the last step, then dev and test at the end.
-    const periodic = Math.floor((steps - 1) / evalInterval) - Math.floor(step / evalInterval);
+    const periodic = Math.max(0, Math.floor((steps - 1) / evalInterval) - Math.floor(step / evalInterval));
     return (periodic + 1) * devBatches + testBatches;
   }
 

@@ -3,6 +3,7 @@
 // The caller loads the model and the task, because the browser and Node read files differently.
 import type { TaskDefinition, TaskSplits } from '../data/task';
 import type { Engine } from '../gpu/engine';
+import type { BertModel } from '../model/bert';
 import type { BertArchitecture, NamedBertWeights } from '../model/bert-weights';
 import type { BertTokenizer } from '../model/tokenizer';
 import { ExperimentControl } from './control';
@@ -31,6 +32,8 @@ export interface ExperimentInputs {
   learningRates?: Partial<Record<MethodId, number>>;
   control?: ExperimentControl;
   onEvent?: (event: WorkerEvent) => void;
+  /** Called with each successfully trained model before it is destroyed (the compare CLI saves adapters here). */
+  onRunFinished?: (model: BertModel, record: RunRecord) => Promise<void> | void;
 }
 
 export interface ExperimentResult {
@@ -130,6 +133,7 @@ export async function runExperiment(inputs: ExperimentInputs): Promise<Experimen
         emit({ type: 'eval', run, point });
       },
       ...pauseHooks,
+      onFinished: inputs.onRunFinished,
     });
     // A failed or cancelled run counts as finished, so progress and the ETA cover only the runs still to come.
     done = stepsBefore + hp.steps;

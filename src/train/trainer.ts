@@ -42,6 +42,8 @@ export interface RunCallbacks {
   onEval?: (point: EvalPoint, timing: { durationMs: number; batches: number }) => void;
   onPaused?: () => void;
   onResumed?: () => void;
+  /** Called with the trained model after a successful run, before the model is destroyed (e.g. to save its adapters). */
+  onFinished?: (model: BertModel, record: RunRecord) => Promise<void> | void;
 }
 
 /** Thrown when the training loss is NaN or ±Infinity; its message becomes the failed run's error. */
@@ -116,6 +118,7 @@ export async function trainRun(context: RunContext, plan: RunPlan, callbacks: Ru
 
     await trainSteps(context, plan, model, optimizer, record, callbacks);
     record.status = 'done';
+    await callbacks.onFinished?.(model, record);
   } catch (error) {
     if (error instanceof ExperimentCancelledError) {
       record.status = 'cancelled';

@@ -5,12 +5,12 @@
 // s·B'·A' = s·B·T·A = ΔW exactly, with the same s = lora_alpha / r. The folded file trains on in PEFT as
 // plain LoRA on (A, B·T); the structure of T (e.g. ICFM's positive semi-definite core) is not kept.
 //
-// Key names follow PEFT's save format (huggingface/peft, src/peft/utils/save_and_load.py,
-// get_peft_model_state_dict; opened for this code): LoRA keys are the module name in the wrapped model behind
-// "base_model.model.", with the adapter name removed ("…query.lora_A.default.weight" is saved as
-// "…query.lora_A.weight"). A modules_to_save entry is saved through ModulesToSaveWrapper.adapter_state_dict
-// (src/peft/utils/other.py), which keeps the wrapped module's own keys, so the classifier is saved as
-// "base_model.model.classifier.weight" and "…classifier.bias", not "…classifier.modules_to_save.default.weight".
+// Key names follow PEFT's save format, get_peft_model_state_dict in huggingface/peft's
+// src/peft/utils/save_and_load.py. A LoRA key is the module name in the wrapped model behind "base_model.model.",
+// with the adapter name removed: "…query.lora_A.default.weight" is saved as "…query.lora_A.weight". A
+// modules_to_save module is saved through ModulesToSaveWrapper.adapter_state_dict (src/peft/utils/other.py), which
+// keeps the wrapped module's own keys. So the classifier is saved as "base_model.model.classifier.weight" and
+// "…classifier.bias", not as "…classifier.modules_to_save.default.weight".
 import { strToU8, zipSync } from 'fflate';
 import { serializeSafetensors, type SafetensorsWriteTensor } from '../../model/safetensors';
 import { ADAPTER_TARGET_MODULES, type AdapterTarget } from '../../model/trainable';
