@@ -75,6 +75,7 @@ describe('embedded default model', () => {
 
     expect(masked.length).toBeGreaterThan(200);
     expect(modelAccuracy).toBeGreaterThan(baselineAccuracy + 0.05);
+    expect(modelAccuracy).toBeGreaterThan(2 * baselineAccuracy);
     model.destroy();
   });
 });

@@ -201,7 +201,7 @@ characters outside the 1,000 most frequent training characters become `[UNK]`.
 | Wall time | {stats['wall_minutes']:.1f} minutes (budget {stats['budget_minutes']:g}) |
 | Machine | {machine['cpu']} ({machine['cpu_count']} CPUs, shared), {stats['threads']} torch thread, `nice -n 19`, {describe_blas(machine['blas_library'])}, {machine['platform']} |
 
-Held-out probe (first 256 held-out sequences) at each checkpoint:
+Held-out probe (first 256 held-out sequences) at each checkpoint, masked as in training (80 % `[MASK]`, 10 % random, 10 % kept), so its accuracy is higher than the all-`[MASK]` evaluation below:
 
 {history_table(stats['history'])}
 
@@ -246,7 +246,10 @@ BLAS otherwise), then runs `build_corpus.py`, `train_wordpiece.py`,
 An interrupted training resumes from its last checkpoint with
 `sh tools/pretrain/run.sh --minutes {stats['budget_minutes']:g} --resume`. The corpus and vocabulary
 are deterministic. Training stops on wall time, so another machine or load
-level gives a different step count and slightly different weights.
+level gives a different step count and slightly different weights. The shipped
+model was trained with `--minutes 40` and then resumed with `--minutes 100`, so
+its learning-rate schedule was stretched at minute 40; a single run with
+`--minutes 100` decays over one schedule instead.
 
 ## Licences of the training text
 
