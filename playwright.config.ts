@@ -37,7 +37,9 @@ export default defineConfig({
   webServer: {
     command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
     url: BASE_URL,
-    reuseExistingServer: !process.env.CI,
+    // Never reuse a server already on the port: it may serve another checkout's build, and the tests would
+    // then check that build without a warning. A busy port fails the run instead.
+    reuseExistingServer: false,
     timeout: 120_000,
   },
 });

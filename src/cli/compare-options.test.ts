@@ -25,6 +25,7 @@ describe('parseCompareOptions', () => {
       maxGradNorm: 1,
       modules: ['query', 'value'],
       evalInterval: 50,
+      evalExamples: 0,
     });
     expect(options.learningRates).toEqual({});
   });

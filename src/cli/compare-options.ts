@@ -115,6 +115,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'max-grad-norm', value: '<number>', kind: 'number', help: 'global L2 norm above which gradients are scaled down', defaultText: '1.0', min: 0, exclusiveMin: true },
   { name: 'modules', value: '<list>', kind: 'list', help: 'comma-separated linear layers that get adapters', defaultText: 'query,value', allowed: ADAPTER_MODULES },
   { name: 'eval-interval', value: '<steps>', kind: 'integer', help: 'steps between dev evaluations (and one after the last step)', defaultText: '50', min: 1 },
+  { name: 'eval-examples', value: '<count>', kind: 'integer', help: 'dev and test examples per evaluation, from the start of each split (0: whole splits)', defaultText: '0', min: 0 },
   { name: 'data', value: '<folder>', kind: 'text', help: 'GLUE tasks: folder with the Hub layout of nyu-mll/glue (<config>/<split>-00000-of-00001.parquet)', defaultText: 'download from the Hugging Face Hub' },
   { name: 'train-size', value: '<count|all>', kind: 'text', help: 'GLUE tasks: training examples kept after the test hold-out, a seeded stratified sample', defaultText: 'all, or 20000 for qnli, qqp and mnli' },
   { name: 'text', value: '<column>', kind: 'text', help: 'file tasks: column with the text', defaultText: 'none (required)' },
@@ -196,6 +197,7 @@ export function parseCompareOptions(argv: readonly string[]): CompareOptions | n
     maxGradNorm: number('max-grad-norm', 1),
     modules: list('modules', ['query', 'value']) as AdapterModule[],
     evalInterval: number('eval-interval', 50),
+    evalExamples: number('eval-examples', 0),
   };
   const methods = list('methods', DEFAULT_METHODS) as MethodId[];
   return {

@@ -162,6 +162,7 @@ describe('experiment form', () => {
         maxGradNorm: 1,
         modules: ['query', 'value'],
         evalInterval: 50,
+        evalExamples: 0,
       },
     });
     expect(h.state().form.taskId).toBe('spam');

@@ -41,6 +41,7 @@ export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = {
   maxGradNorm: 1,
   modules: ['query', 'value'],
   evalInterval: 50,
+  evalExamples: 0,
 };
 
 export const DEFAULT_SEED_COUNT = 3;
@@ -158,6 +159,11 @@ export const FIELD_SPECS: Readonly<Record<NumericField, FieldSpec>> = {
     hint: 'Steps between dev evaluations',
     range: ({ steps }) => ({ min: 1, max: steps ?? MAX_STEPS, integer: true, maxReason: steps === undefined ? undefined : 'the number of steps' }),
   },
+  evalExamples: {
+    label: 'Eval examples',
+    hint: 'Dev and test examples per evaluation (0: whole splits)',
+    range: () => ({ min: 0, max: 1_000_000, integer: true }),
+  },
 };
 
 export const NUMERIC_FIELDS = Object.keys(FIELD_SPECS) as NumericField[];
@@ -176,6 +182,8 @@ function formFromValues(modelId: string, taskId: string, methods: readonly Metho
   const { modules, ...numbers } = hyperparameters;
   const values = { seedCount: String(seedCount) } as Record<NumericField, string>;
   for (const [field, value] of Object.entries(numbers)) values[field as NumericField] = String(value);
+  // Specs stored before the eval-examples setting existed evaluated whole splits.
+  values.evalExamples ??= '0';
   return { modelId, taskId, methods: [...methods], modules: [...modules], values };
 }
 

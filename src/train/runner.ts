@@ -68,7 +68,7 @@ export async function runExperiment(inputs: ExperimentInputs): Promise<Experimen
   // Tokenized once and shared by every run.
   const data = {} as Record<SplitName, EncodedSplit>;
   for (const split of ['train', 'dev', 'test'] as const) {
-    const examples = inputs.splits[split];
+    const examples = split !== 'train' && hp.evalExamples ? inputs.splits[split].slice(0, hp.evalExamples) : inputs.splits[split];
     emit({ type: 'status', message: `Tokenizing the ${split} split: ${examples.length} examples at max length ${hp.maxLength}.` });
     data[split] = await encodeSplit(inputs.tokenizer, examples, split, task, hp.maxLength);
     if (control.cancelled) {

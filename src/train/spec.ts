@@ -29,6 +29,7 @@ export function validateHyperparameters(hp: Hyperparameters, config?: BertArchit
   if (!(hp.dropout >= 0 && hp.dropout < 1)) throw new RangeError(`Dropout ${hp.dropout} is invalid; use a probability in [0, 1).`);
   positive('Max grad norm', hp.maxGradNorm);
   integer('Eval interval', hp.evalInterval, 1);
+  if (hp.evalExamples !== undefined) integer('Eval examples', hp.evalExamples, 0);
 
   if (!Array.isArray(hp.modules) || hp.modules.length === 0) {
     throw new RangeError(`Adapter modules are empty; choose at least one of ${ADAPTER_MODULES.join(', ')}.`);

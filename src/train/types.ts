@@ -31,6 +31,12 @@ export interface Hyperparameters {
   modules: AdapterModule[];
   /** Evaluate on the dev split every this many steps (and after the last step). */
   evalInterval: number;
+  /**
+   * Examples of the dev and test splits used by each evaluation, from the start of each split; 0 or absent uses
+   * whole splits. A cap keeps evaluation short on slow adapters (SwiftShader); reported metrics then cover only
+   * those examples.
+   */
+  evalExamples?: number;
 }
 
 export interface ModelRef {

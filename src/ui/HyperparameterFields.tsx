@@ -4,7 +4,7 @@ import { useExperimentStore } from '../store/experiment';
 import { NumberField } from './NumberField';
 
 function defaultOf(field: NumericField): number {
-  return field === 'seedCount' ? DEFAULT_SEED_COUNT : DEFAULT_HYPERPARAMETERS[field];
+  return field === 'seedCount' ? DEFAULT_SEED_COUNT : (DEFAULT_HYPERPARAMETERS[field] ?? 0);
 }
 
 export function HyperparameterFields() {

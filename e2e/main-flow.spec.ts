@@ -1,0 +1,42 @@
+// The main job end to end in Chromium on the real Worker: the embedded model, the spam task, all five adapter
+// methods with two seeds each, a few steps at a small maximum length, then the charts, the summary table and
+// a reload that keeps the experiment.
+import { expect, test } from '@playwright/test';
+
+const METHODS = ['lora', 'shim', 'icfm', 'ctcm', 'dtsm'];
+
+test('five methods × two seeds train and compare', async ({ page }) => {
+  // SwiftShader runs every kernel on the CPU: ten short runs take a few minutes.
+  test.setTimeout(600_000);
+  await page.goto('/');
+  await expect(page.getByTestId('adapter-name')).toBeVisible();
+  for (const method of METHODS) await expect(page.getByTestId(`method-${method}`)).toBeChecked();
+
+  await page.getByTestId('field-seedCount').fill('2');
+  await page.getByTestId('field-steps').fill('2');
+  await page.getByTestId('field-warmupSteps').fill('0');
+  await page.getByTestId('field-evalInterval').fill('2');
+  await page.getByTestId('field-batchSize').fill('4');
+  await page.getByTestId('field-maxLength').fill('16');
+  await page.getByTestId('field-evalExamples').fill('8');
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('progress')).toHaveAttribute('max', '20');
+  await expect(page.getByTestId('results-title')).toContainText('done', { timeout: 540_000 });
+
+  // One series per method in every chart, and one summary row per method with mean ± std over two seeds.
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-methods', METHODS.join(','));
+  await expect(page.getByTestId('loss-chart').locator('.recharts-line')).toHaveCount(METHODS.length);
+  await expect(page.getByTestId('dev-chart')).toHaveAttribute('data-methods', METHODS.join(','));
+  await expect(page.getByTestId('test-bar-chart')).toHaveAttribute('data-methods', METHODS.join(','));
+  const rows = page.getByTestId('summary-table').locator('tbody tr');
+  await expect(rows).toHaveCount(METHODS.length);
+  for (let i = 0; i < METHODS.length; i++) await expect(rows.nth(i).getByTestId('summary-test-mean')).toHaveText(/^\d+(\.\d+)? ± \d+(\.\d+)?$/);
+
+  // A reload shows the finished experiment from IndexedDB.
+  await page.reload();
+  await expect(page.getByTestId('history-table').locator('tbody tr').first()).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('results-title')).toContainText('done');
+  await expect(page.getByTestId('summary-table').locator('tbody tr')).toHaveCount(METHODS.length);
+});
