@@ -1,6 +1,6 @@
-// The main job end to end in Chromium on the real Worker: the embedded model, the spam task, all five adapter
-// methods with two seeds each, a few steps at a small maximum length, then the charts, the summary table and
-// a reload that keeps the experiment.
+// The main job end to end in Chromium on the real Worker. All five adapter methods train with two seeds each on
+// the embedded model and the spam task, for a few steps at a small maximum length. Then the test checks the
+// charts and the summary table, and that a reload keeps the experiment.
 import { expect, test } from '@playwright/test';
 
 const METHODS = ['lora', 'shim', 'icfm', 'ctcm', 'dtsm'];

@@ -89,7 +89,7 @@ export class LowRankAdapter {
     return trainableParameters(this.config.method, this.config.rank, this.config.inFeatures, this.config.outFeatures);
   }
 
-  /** The trainable tensors and their gradient buffers, in the order A, B, C, D. */
+  /** Returns the trainable tensors and their gradient buffers, in the order A, B, C, D. */
   parameters(): NamedParameter[] {
     const named: NamedParameter[] = [
       { name: `${this.config.name}.A`, param: this.a, grad: this.gradA },

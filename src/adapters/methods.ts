@@ -12,7 +12,7 @@ export interface MethodSpec {
   name: string;
   /** The core as a formula, e.g. "T = C·Cᵀ". */
   formula: string;
-  /** What the structure does to the low-rank update, in one sentence. */
+  /** Effect of the structure on the low-rank update, in one sentence. */
   description: string;
   /** Learnable r×r factors besides A and B. */
   factors: ReadonlyArray<'C' | 'D'>;

@@ -199,7 +199,8 @@ main(process.argv.slice(2)).then(
       log(`error: ${error.message}`);
       process.exit(2);
     }
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // The messages name the file or value and the fix, so a stack trace would only hide them.
+    log(`error: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

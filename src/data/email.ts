@@ -1,6 +1,6 @@
 // Plain text from a raw mail message (RFC 5322 with MIME): the decoded Subject and the readable body.
 // It covers what the SpamAssassin corpus contains: folded headers, RFC 2047 encoded words, multipart
-// bodies (RFC 2046), quoted-printable and base64 transfer encodings, the charsets TextDecoder knows,
+// bodies (RFC 2046), quoted-printable and base64 transfer encodings, the charsets TextDecoder supports,
 // and HTML bodies reduced to their text. Attachments (images, applications) contribute no text.
 //
 // The parser works on a "byte string" (one UTF-16 code unit per byte, 0–255), because a message is
@@ -110,7 +110,7 @@ function splitHeaderAndBody(text: string): { fields: HeaderFields; body: string 
   return { fields, body: lines.slice(lineIndex).join('\n') };
 }
 
-/** Parses a Content-Type value; a missing or malformed one means text/plain, as RFC 2045 says. */
+/** Parses a Content-Type value; a missing or malformed one means text/plain, as RFC 2045 specifies. */
 function parseContentType(value: string | undefined): ContentType {
   const parameters = new Map<string, string>();
   if (value === undefined) {
@@ -244,7 +244,7 @@ function undoTransferEncoding(body: string, encoding: string | undefined): strin
   return body;
 }
 
-/** Decodes base64, skipping characters outside the alphabet (line breaks, stray spaces) as RFC 2045 asks. */
+/** Decodes base64, skipping characters outside the alphabet (line breaks, stray spaces) as RFC 2045 requires. */
 export function decodeBase64(text: string): Uint8Array {
   const bytes: number[] = [];
   let buffer = 0;

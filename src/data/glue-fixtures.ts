@@ -1,6 +1,6 @@
 // Test-only, Node-only: builds GLUE Parquet files in the Hub's layout and column types from the labelled
-// TSV copies of GLUE in the shared test data folder (never committed), and serves them at their Hub URLs
-// to a stubbed fetch (vitest) or a Playwright route, so tests run the real loader without network.
+// TSV copies of GLUE in the shared test data folder. The files are never committed. They are served at
+// their Hub URLs to a stubbed fetch (vitest) or a Playwright route, so tests run the real loader offline.
 //
 // Column types follow the Hub's Parquet conversion: texts are STRING, class labels INT64 (the `datasets`
 // ClassLabel storage type), STS-B scores FLOAT (float32) and idx INT32. Unlabelled test files have label −1.
@@ -88,9 +88,9 @@ function pairTable(path: string, firstName: string, secondName: string, pairs: [
 }
 
 /**
- * Converts the shared TSV files into tables of the Hub layout: SST-2 train is the shared train and dev
- * files (a carve of GLUE's train) and validation the shared test file (GLUE's dev); CoLA validation is the
- * in-domain and out-of-domain dev files; MRPC validation is every 10th pair of the shared train file;
+ * Converts the shared TSV files into tables of the Hub layout. SST-2 train is the shared train and dev
+ * files (a carve of GLUE's train), and its validation is the shared test file (GLUE's dev). CoLA validation
+ * is the in-domain and out-of-domain dev files. MRPC validation is every 10th pair of the shared train file.
  * RTE and MRPC also get an unlabelled test file.
  */
 export function readSharedGlueTables(directory = SHARED_GLUE_DIR): GlueFixtureTable[] {
@@ -240,13 +240,16 @@ export interface FixtureRequest {
 }
 
 /**
- * Returns a fetch that serves `files` at their Hub URLs with Content-Length (for byte progress), answers
+ * Returns a fetch that serves `files` at their Hub URLs with Content-Length (for byte progress), returns
  * 404 for other files of the repository, and rejects any other URL. `requests` records every call.
  */
 export function fixtureFetch(files: ReadonlyMap<string, Uint8Array>, requests: FixtureRequest[] = []): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     init?.signal?.throwIfAborted();
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let url: string;
+    if (typeof input === 'string') url = input;
+    else if (input instanceof URL) url = input.href;
+    else url = input.url;
     const path = glueFixturePath(url);
     if (path === null) {
       throw new TypeError(`fixtureFetch serves only ${GLUE_HUB_URL_PREFIX}…; the request for ${url} was rejected.`);

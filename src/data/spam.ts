@@ -8,7 +8,7 @@ import type { TaskDefinition, TaskExample, TaskLoadOptions, TaskSplits } from '.
 /** Class names in label order: 0 is ham, 1 is spam, so F1 and MCC treat spam as the positive class. */
 export const SPAM_LABELS = ['ham', 'spam'] as const;
 
-/** Seed of the train/dev/test split. Fixed, so every user and every run sees the same split. */
+/** Seed of the train/dev/test split. Fixed, so every user and every run gets the same split. */
 export const SPAM_SPLIT_SEED = 2002;
 
 export const SPAM_SPLIT_FRACTIONS = { dev: 0.1, test: 0.1 } as const;
@@ -84,7 +84,7 @@ export const spamTask: TaskDefinition = {
     'Duplicate texts (case-insensitive) are removed first, and a text that occurs as both ham and spam is dropped, so no text is in two splits. ' +
     `The rest is split 80/10/10 into train/dev/test, stratified by label, with the fixed seed ${SPAM_SPLIT_SEED}: everyone gets the same split.`,
   metrics: ['accuracy', 'f1'],
-  // F1 of the spam class, because the classes are imbalanced (about 2 ham to 1 spam): always answering
+  // F1 of the spam class, because the classes are imbalanced (about 2 ham to 1 spam): always predicting
   // "ham" reaches about 70% accuracy but F1 0, so F1 separates a collapsed run from a learning one.
   primaryMetric: 'f1',
   async load(options?: TaskLoadOptions): Promise<TaskSplits> {

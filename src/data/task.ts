@@ -31,13 +31,13 @@ export interface TaskDefinition {
   name: string;
   /** One or two sentences: what is predicted from what. */
   description: string;
-  /** Where the data comes from and under which licence, shown in the UI. */
+  /** Origin of the data, shown in the UI; the licence is the next field. */
   source: string;
   license: string;
   kind: TaskKind;
   /** Class names in label order (classification only). */
   labels?: string[];
-  /** How the dev and test splits are made, shown in the UI. */
+  /** Description of how the dev and test splits are made, shown in the UI. */
   splitDescription: string;
   metrics: MetricId[];
   /** The metric the task is known by, used for the bar chart and the summary. */

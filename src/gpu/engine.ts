@@ -70,8 +70,9 @@ export class Engine {
     }
     const buffer = this.createStorageBuffer(size, label, true);
     const mapped = buffer.getMappedRange();
-    const view = dtype === 'f32' ? new Float32Array(mapped) : dtype === 'i32' ? new Int32Array(mapped) : new Uint32Array(mapped);
-    view.set(data as ArrayLike<number>);
+    if (dtype === 'f32') new Float32Array(mapped).set(data as ArrayLike<number>);
+    else if (dtype === 'i32') new Int32Array(mapped).set(data as ArrayLike<number>);
+    else new Uint32Array(mapped).set(data as ArrayLike<number>);
     buffer.unmap();
     return this.track(buffer, shape, dtype, label);
   }

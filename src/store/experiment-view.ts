@@ -19,7 +19,7 @@ export interface ExperimentView {
   /** The run the Worker trains now, from its run-started event until the experiment ends. */
   currentRun: RunId | null;
   adapterName: string | null;
-  /** Why the experiment stopped early (a Worker error or a failed Worker start), or the latest unexpected Worker event. */
+  /** Reason the experiment stopped early (a Worker error or a failed Worker start), or the latest unexpected Worker event. */
   error: string | null;
 }
 

@@ -43,7 +43,7 @@ function evalsWithMetric(run: RunRecord, split: EvalPoint['split'], metric: Metr
   return run.evals.filter((point) => point.split === split && point.metrics[metric] !== undefined);
 }
 
-/** The metric of the evaluation on `split` with the highest step (the end of training). */
+/** Returns the metric of the evaluation on `split` with the highest step (the end of training). */
 export function finalEvalMetric(split: EvalPoint['split'], metric: MetricId): RunValue {
   return (run) => {
     const points = evalsWithMetric(run, split, metric);
@@ -54,7 +54,7 @@ export function finalEvalMetric(split: EvalPoint['split'], metric: MetricId): Ru
   };
 }
 
-/** The highest value of the metric over all evaluations on `split`; every metric here is better when higher. */
+/** Returns the highest value of the metric over all evaluations on `split`, because every metric here is better when higher. */
 export function bestEvalMetric(split: EvalPoint['split'], metric: MetricId): RunValue {
   return (run) => {
     const values = evalsWithMetric(run, split, metric)
@@ -123,7 +123,7 @@ export interface BandPoint extends Summary {
 
 export interface BandOptions {
   /**
-   * How a curve without a point at a step counts. "exact" (default): it is left out at that step.
+   * Treatment of a curve without a point at a step. "exact" (default): it is left out at that step.
    * "interpolate": between its first and last point it contributes the linear interpolation of its two
    * neighbouring points, and outside that range it is left out.
    */
@@ -132,7 +132,7 @@ export interface BandOptions {
 
 /**
  * Returns, for every step that any curve records, the mean, sample std, min and max over the curves
- * that have a value there (count says how many). Non-finite values (a diverged run's NaN loss) are
+ * that have a value there (count is their number). Non-finite values (a diverged run's NaN loss) are
  * left out. Each curve contains one seed's points, and a step recorded twice keeps the later point.
  */
 export function meanStdBand<P extends { step: number }>(

@@ -79,7 +79,7 @@ export interface RunRecord {
   method: MethodId;
   seed: number;
   status: RunStatus;
-  /** Why the run failed, e.g. "loss became NaN at step 37; last finite loss 0.6931 at step 36". */
+  /** Reason the run failed, e.g. "loss became NaN at step 37; last finite loss 0.6931 at step 36". */
   error?: string;
   curve: StepPoint[];
   evals: EvalPoint[];

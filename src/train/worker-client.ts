@@ -88,7 +88,8 @@ function isWorkerEvent(data: unknown): data is WorkerEvent {
 function describeMessage(data: unknown): string {
   try {
     const text = JSON.stringify(data);
-    return text === undefined ? String(data) : text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    if (text === undefined) return String(data);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   } catch {
     return String(data);
   }

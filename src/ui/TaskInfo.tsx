@@ -1,4 +1,4 @@
-// What the chosen task predicts, where its data comes from, its licence and how it is split.
+// Description of the chosen task: its prediction target, data source, licence and split.
 import type { TaskChoice } from '../store/experiment';
 import { METRIC_NAMES } from './format';
 

@@ -113,7 +113,7 @@ export function methodResults(runs: readonly RunRecord[], methods: readonly Meth
 }
 
 /**
- * The metric the results show: the task's primary metric when the task is known, else the first metric
+ * Returns the metric the results show: the task's primary metric when the task is known, else the first metric
  * found in the runs' evaluations (a stored experiment of a task this page no longer offers).
  */
 export function resultMetric(primaryMetric: MetricId | undefined, runs: readonly RunRecord[]): MetricId | null {

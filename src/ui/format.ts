@@ -32,6 +32,9 @@ export function formatValue(value: number): string {
 /** Formats a fraction as a percentage with enough digits for small adapter shares, e.g. "0.37 %". */
 export function formatPercent(fraction: number): string {
   const percent = fraction * 100;
-  const digits = percent >= 10 ? 1 : percent >= 0.1 ? 2 : 3;
+  // Decimal places grow as the share shrinks: 12.3 %, 0.55 %, 0.017 %.
+  let digits = 3;
+  if (percent >= 10) digits = 1;
+  else if (percent >= 0.1) digits = 2;
   return `${percent.toFixed(digits)} %`;
 }

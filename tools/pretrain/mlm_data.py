@@ -52,7 +52,7 @@ def pack_sequences(sentences, tokenizer, seq_len, short_seq_prob, seed):
 
     Returns (input_ids int64 array (num_sequences, seq_len) padded with [PAD], lengths).
     With probability short_seq_prob a sequence gets a random shorter target
-    length, as in BERT's data creation, so the model also sees padded inputs.
+    length, as in BERT's data creation, so the model also gets padded inputs.
     A sentence longer than seq_len - 2 tokens is cut into pieces of that size,
     and a piece longer than a shorter random target is truncated to the target.
     """

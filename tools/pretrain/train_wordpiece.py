@@ -70,7 +70,7 @@ def train_wordpiece(word_counts, vocab_size, limit_alphabet, min_frequency):
             vocab.append(symbol)
             seen.add(symbol)
 
-    # pair_counts[pair] is the frequency-weighted count; pair_words[pair] holds
+    # pair_counts[pair] is the frequency-weighted count; pair_words[pair] contains
     # indices of the words that contain the pair.
     pair_counts = collections.Counter()
     pair_words = collections.defaultdict(set)

@@ -92,7 +92,7 @@ export function fingerprintBaseModel(config: BertArchitecture, weights: NamedBer
   return { architecture: architectureOf(config), weights: hashes, hasPooler };
 }
 
-/** A short id of the whole fingerprint (8 hex digits), for file names and READMEs. */
+/** Returns a short id of the whole fingerprint (8 hex digits), for file names and READMEs. */
 export function fingerprintId(fingerprint: BaseModelFingerprint): string {
   const text = JSON.stringify([ARCHITECTURE_FIELDS.map((field) => fingerprint.architecture[field]), fingerprint.hasPooler, Object.entries(fingerprint.weights).sort()]);
   return hex8(fnv1a(new TextEncoder().encode(text)));

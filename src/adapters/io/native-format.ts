@@ -234,9 +234,9 @@ export function checkNativeAdapters(native: NativeAdapters, config: BertArchitec
     differences.push(`rank: the file has rank ${description.rank}, expected ${expected.rank}`);
   }
   if (expected.targets !== undefined) {
-    const wanted = ADAPTER_TARGETS.filter((target) => expected.targets!.includes(target));
-    if (wanted.join(',') !== description.targets.join(',')) {
-      differences.push(`modules: the file adapts ${description.targets.join(', ')}, expected ${wanted.join(', ')}`);
+    const expectedTargets = ADAPTER_TARGETS.filter((target) => expected.targets!.includes(target));
+    if (expectedTargets.join(',') !== description.targets.join(',')) {
+      differences.push(`modules: the file adapts ${description.targets.join(', ')}, expected ${expectedTargets.join(', ')}`);
     }
   }
   if (differences.length > 0) {

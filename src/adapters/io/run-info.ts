@@ -1,4 +1,4 @@
-// What an exported adapter came from: the base model, the task, the hyperparameters and the final metrics of
+// Provenance of an exported adapter: the base model, the task, the hyperparameters and the final metrics of
 // its run. Both export formats record it; the native format also reads it back.
 import type { EvalPoint, ExperimentSpec, Hyperparameters, RunRecord } from '../../train/types';
 import type { BaseModelFingerprint } from './fingerprint';

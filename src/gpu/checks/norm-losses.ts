@@ -60,7 +60,7 @@ export const normLossChecks: KernelCheck[] = [
     row: 'dropout',
     fixture: 'dropout',
     async run(engine, { params, inputs }) {
-      // The fixture holds the exact mask of the shared hash, so a single differing element shows as a large error.
+      // The fixture contains the exact mask of the shared hash, so a single differing element shows as a large error.
       const x = upload(engine, inputs.x, 'x');
       const dy = upload(engine, inputs.dy, 'dy');
       const p = Number(params.p);
