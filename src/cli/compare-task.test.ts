@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGlueFixtureFolder, writeParquetTable, type GlueFixtureTable } from '../data/glue-fixtures';
 import { parseCompareOptions, UsageError } from './compare-options';
-import { resolveCompareTask } from './compare-task';
+import { compareSpecTaskOptions, resolveCompareTask } from './compare-task';
 
 function pairTable(path: string, count: number): GlueFixtureTable {
   return {
@@ -101,5 +101,24 @@ describe('resolveCompareTask', () => {
 
   it('lists the known ids for an unknown task', async () => {
     await expect(resolveCompareTask('wnli', {}, log)).rejects.toThrow(/^--task: Task "wnli" is not found\. Known task ids: .*\. Or use --task file:<path> for a CSV, TSV or JSON Lines file\.$/);
+  });
+});
+
+describe('compareSpecTaskOptions', () => {
+  it('records the effective GLUE train size', () => {
+    expect(compareSpecTaskOptions('rte', { trainSize: 50 }, { kind: 'classification' })).toEqual({ trainSize: 50 });
+    expect(compareSpecTaskOptions('sst2', {}, { kind: 'classification' })).toEqual({ trainSize: 'all' });
+    expect(compareSpecTaskOptions('qnli', { data: 'glue/' }, { kind: 'classification' })).toEqual({ trainSize: 20_000 });
+  });
+
+  it('records a file task without its content', () => {
+    const options = { file: 'data/r.csv', text: 'review', textPair: 'reply', label: 'stars' };
+    expect(compareSpecTaskOptions('file:data/r.csv', options, { kind: 'regression' })).toEqual({
+      upload: { fileName: 'data/r.csv', mapping: { text: 'review', textPair: 'reply', label: 'stars' }, taskType: 'regression' },
+    });
+  });
+
+  it('records nothing for a built-in task', () => {
+    expect(compareSpecTaskOptions('spam', {}, { kind: 'classification' })).toBeUndefined();
   });
 });

@@ -4,10 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createGlueTask, loadGluePreparation, type GlueFileReader } from '../data/glue';
-import { isGlueTaskId } from '../data/glue-configs';
+import { GLUE_CONFIGS, isGlueTaskId } from '../data/glue-configs';
 import { folderFileReader } from '../data/glue-node';
 import { getTask } from '../data/registry';
 import type { TaskDefinition, TaskLoadOptions, TaskSplits } from '../data/task';
+import type { TaskOptions } from '../train/types';
 import { taskFromUpload, UploadError, type SkippedRow } from '../data/upload';
 import { FILE_TASK_PREFIX, UsageError, type CompareTaskOptions } from './compare-options';
 
@@ -40,6 +41,28 @@ export async function resolveCompareTask(id: string, options: CompareTaskOptions
   } catch (error) {
     throw new UsageError(`--task: ${(error as Error).message} Or use --task file:<path> for a CSV, TSV or JSON Lines file.`, { cause: error });
   }
+}
+
+/**
+ * Returns the task options that the experiment spec records, as the app records them: the effective train
+ * size of a GLUE task, and the file name, mapping and task type of a file task. Unlike the app's spec, a
+ * file task's spec omits the file's content, because results.json is text and the file may have megabytes.
+ * The task id ("upload:" and a hash of the content and settings) identifies that content.
+ */
+export function compareSpecTaskOptions(id: string, options: CompareTaskOptions, task: Pick<TaskDefinition, 'kind'>): TaskOptions | undefined {
+  if (isGlueTaskId(id)) {
+    return { trainSize: options.trainSize ?? GLUE_CONFIGS[id].defaultTrainSize };
+  }
+  if (!id.startsWith(FILE_TASK_PREFIX)) {
+    return undefined;
+  }
+  return {
+    upload: {
+      fileName: options.file!,
+      mapping: { text: options.text!, label: options.label!, ...(options.textPair === undefined ? {} : { textPair: options.textPair }) },
+      taskType: task.kind,
+    },
+  };
 }
 
 function glueTask(id: Parameters<typeof createGlueTask>[0], options: CompareTaskOptions, log: (line: string) => void): TaskDefinition {

@@ -15,7 +15,7 @@ import { learningRateFor, runExperiment } from '../train/runner';
 import { validateSpec } from '../train/spec';
 import type { ExperimentSpec, RunRecord } from '../train/types';
 import { helpText, parseCompareOptions, UsageError } from './compare-options';
-import { resolveCompareTask } from './compare-task';
+import { compareSpecTaskOptions, resolveCompareTask } from './compare-task';
 import { SAVE_ADAPTERS_FLAG, saveRunAdapters, takeFlag } from './save-adapters';
 import { writeReport, type CompareReport } from './compare-report';
 
@@ -57,11 +57,13 @@ async function main(commandLine: readonly string[]): Promise<number> {
   });
   checkpoint.notes.forEach((note) => log(`note: ${note}`));
   const startedAt = new Date().toISOString();
+  const taskOptions = compareSpecTaskOptions(options.task, options.taskOptions, task);
   const spec: ExperimentSpec = {
     id: `compare-${startedAt.replace(/[:.]/g, '-')}`,
     createdAt: startedAt,
     model: { id: modelFolder, source: 'files' },
     taskId: task.id,
+    ...(taskOptions === undefined ? {} : { taskOptions }),
     methods: options.methods,
     seeds: options.seeds,
     hyperparameters: options.hyperparameters,

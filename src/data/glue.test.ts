@@ -18,6 +18,7 @@ import {
 import { folderFileReader } from './glue-node';
 import {
   createGlueTask,
+  datasetDownloadReason,
   examplesFromGlueRows,
   glueHoldOutSize,
   glueHubUrl,
@@ -347,6 +348,16 @@ describe('GLUE pair tasks without shared data', () => {
     const error = await loadGluePreparation('rte').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DatasetFileError);
     expect((error as Error).message).toMatch(/^https:\/\/huggingface\.co\/datasets\/nyu-mll\/glue\/resolve\/main\/rte\/(train|validation)-00000-of-00001\.parquet: download failed: HTTP 404/);
+    expect((error as Error).message).toMatch(/HTTP 404 Not Found\. The file is not in nyu-mll\/glue at revision "main"; check the revision, and whether the Hub still serves its Parquet files at this path\.$/);
+  });
+
+  it('words download failures for datasets', () => {
+    expect(datasetDownloadReason('HTTP 403 Forbidden for required file sst2/train-00000-of-00001.parquet. The repository may not exist.', 'v1')).toBe(
+      'HTTP 403 Forbidden. The Hub rejected the request although nyu-mll/glue is public; check for a proxy or firewall between this machine and huggingface.co.',
+    );
+    expect(datasetDownloadReason('HTTP 500 for required file sst2/train-00000-of-00001.parquet. Try again later, or check the server.', 'main')).toBe('HTTP 500. The Hub or the network failed; try again later.');
+    const network = 'the request failed (fetch failed); check the network connection and the address.';
+    expect(datasetDownloadReason(network, 'main')).toBe(network);
   });
 
   it('lists the columns when one is missing', async () => {

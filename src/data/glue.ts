@@ -69,12 +69,36 @@ export function hubFileReader(options: HubReaderOptions = {}): GlueFileReader {
     } catch (error) {
       signal?.throwIfAborted();
       if (error instanceof ModelFileError) {
-        // NOTE: fetchModelFile's hint after an HTTP error speaks of a model id; the status and URL still apply.
-        throw new DatasetFileError(url, `download failed: ${error.message.slice(error.file.length + 2)}`);
+        throw new DatasetFileError(url, `download failed: ${datasetDownloadReason(error.message.slice(error.file.length + 2), options.revision ?? 'main')}`);
       }
       throw error;
     }
   };
+}
+
+/**
+ * Rewrites the reason of a failed fetchModelFile call for a dataset file. After an HTTP error that
+ * reason reads "HTTP <status> <text> for required file <path>. <hint>", and its hint speaks of model ids
+ * and model folders, so the status is kept and the hint replaced. Other reasons (a network failure, a
+ * truncated body) name no model and stay as they are.
+ */
+export function datasetDownloadReason(modelFileReason: string, revision: string): string {
+  const http = /^HTTP (\d{3})(.*?) for required file /.exec(modelFileReason);
+  if (http === null) {
+    return modelFileReason;
+  }
+  const status = Number(http[1]);
+  return `HTTP ${status}${http[2]}. ${datasetStatusHint(status, revision)}`;
+}
+
+function datasetStatusHint(status: number, revision: string): string {
+  if (status === 401 || status === 403) {
+    return `The Hub rejected the request although ${GLUE_HUB_REPOSITORY} is public; check for a proxy or firewall between this machine and huggingface.co.`;
+  }
+  if (status === 404) {
+    return `The file is not in ${GLUE_HUB_REPOSITORY} at revision "${revision}"; check the revision, and whether the Hub still serves its Parquet files at this path.`;
+  }
+  return 'The Hub or the network failed; try again later.';
 }
 
 export interface GlueLoadOptions extends TaskLoadOptions {
@@ -293,7 +317,7 @@ export function glueSplitDescription(config: GlueConfig, trainSize: GlueTrainSiz
     `dev: the Hub's ${config.evaluationSplit} split, unchanged (GLUE's test labels are not public). ` +
     `test: held out from the Hub's train split, as many examples as dev has but at most ${GLUE_HOLD_OUT_FRACTION * 100}% of train, ` +
     `stratified by ${strata} with the fixed seed ${GLUE_SPLIT_SEED}; every copy of a held-out text leaves train, and texts seen with two labels stay in train. ` +
-    `train: the rest of the Hub's train split, ${trainSize === 'all' ? 'all of it' : `a seeded stratified sample of ${trainSize.toLocaleString('en-US')} examples`} by default.`
+    `train: the rest of the Hub's train split, ${trainSize === 'all' ? 'all of it' : `a seeded stratified sample of ${trainSize.toLocaleString('en-US')} examples (all of it when it has fewer)`}.`
   );
 }
 

@@ -80,6 +80,16 @@ export function formatFromFileName(fileName: string): UploadFormat {
   }
 }
 
+/**
+ * Raises an UploadError when a file of `bytes` bytes exceeds the size limit. The page also calls it with
+ * File.size before reading a file, so that a huge file is never read into memory.
+ */
+export function checkUploadSize(fileName: string, bytes: number, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): void {
+  if (bytes > limits.maxBytes) {
+    throw new UploadError(`${fileName} is ${bytes.toLocaleString('en-US')} bytes (${formatBytes(bytes)}); the limit is ${limits.maxBytes.toLocaleString('en-US')} bytes (${formatBytes(limits.maxBytes)}). Remove rows or split the file.`);
+  }
+}
+
 /** Returns the 1-based line of a byte offset. */
 function lineOfByte(bytes: Uint8Array, offset: number): number {
   let line = 1;
@@ -132,9 +142,7 @@ export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
  */
 export function decodeUpload(fileName: string, input: string | Uint8Array, limits: UploadLimits): { text: string; bytes: number } {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input).length : input.length;
-  if (bytes > limits.maxBytes) {
-    throw new UploadError(`${fileName} is ${bytes.toLocaleString('en-US')} bytes (${formatBytes(bytes)}); the limit is ${limits.maxBytes.toLocaleString('en-US')} bytes (${formatBytes(limits.maxBytes)}). Remove rows or split the file.`);
-  }
+  checkUploadSize(fileName, bytes, limits);
   if (typeof input === 'string') {
     return { text: input.replace(/^\uFEFF/, ''), bytes };
   }

@@ -179,6 +179,18 @@ describe('previewUpload', () => {
     }
   });
 
+  it('rejects a file with one column', () => {
+    const tabs = ['sentence\tlabel', ...Array.from({ length: 30 }, (_, index) => `row ${index}\t${index % 2}`)].join('\n');
+    expect(() => previewUpload('cola.csv', tabs)).toThrow(
+      'cola.csv has only one column, "sentence\tlabel"; a task needs a text column and a label column. Fields of a .csv file are separated by commas; name a tab-separated file .tsv.',
+    );
+    expect(() => taskFromUpload(spec(tabs, { fileName: 'cola.csv' }))).toThrow('cola.csv has only one column');
+  });
+
+  it('rejects JSON Lines without a readable row', () => {
+    expect(() => previewUpload('r.jsonl', 'not json\n[1]\n')).toThrow(/^r\.jsonl: no row could be read, so the file has no columns \(line 1 is not valid JSON \(.*\)\)\. Each JSON object needs/);
+  });
+
   it('names a mapped column that is missing', () => {
     expect(() => previewUpload('r.csv', csvRows(30, ['a', 'b']), { mapping: { text: 'review', label: 'label' } })).toThrow('r.csv: the text column "review" is missing; the file has columns "text", "label".');
   });
@@ -199,6 +211,7 @@ describe('taskFromUpload', () => {
 
   it('returns the same task for the same spec', async () => {
     const first = taskFromUpload(spec(csvRows(50, ['a', 'b'])));
+    expect(first.task.id).toMatch(/^upload:[0-9a-f]{8}$/);
     const stored = structuredClone(spec(csvRows(50, ['a', 'b'])));
     const second = taskFromUpload(stored);
     expect(second.task.id).toBe(first.task.id);
@@ -239,6 +252,7 @@ describe('taskFromUpload', () => {
     ]);
     expect(result.examples).toBe(29);
     expect(result.rows).toBe(35);
+    expect(result.distribution).toEqual({ kind: 'classification', classes: [{ name: 'a', count: 14 }, { name: 'b', count: 15 }] });
   });
 
   it('merges numeric class names and orders them by value', () => {
@@ -272,7 +286,7 @@ describe('taskFromUpload', () => {
   it('rejects fewer than the minimum of usable rows', () => {
     const error = thrown(() => taskFromUpload(spec(`${csvRows(MIN_UPLOAD_ROWS - 2, ['a', 'b'])},b\n`)));
     expect(error).toBeInstanceOf(UploadError);
-    expect(error.message).toBe(`reviews.csv: only ${MIN_UPLOAD_ROWS - 2} usable rows of ${MIN_UPLOAD_ROWS - 1}; at least ${MIN_UPLOAD_ROWS} are needed. 1 rows were skipped, e.g. line 20 empty or missing text in column "text" ("").`);
+    expect(error.message).toBe(`reviews.csv: only ${MIN_UPLOAD_ROWS - 2} usable rows of ${MIN_UPLOAD_ROWS - 1}; at least ${MIN_UPLOAD_ROWS} are needed. 1 row was skipped, e.g. line 20 empty or missing text in column "text" ("").`);
   });
 
   it('rejects a single class', () => {

@@ -9,7 +9,7 @@ import { countLabels, duplicateKey, shuffleInPlace, stratifiedSplit } from './sp
 import type { MetricId, TaskDefinition, TaskExample, TaskKind, TaskSplits } from './task';
 import { parseUploadTable, UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadRow, type UploadTable } from './upload-validation';
 
-export { UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadTable } from './upload-validation';
+export { checkUploadSize, DEFAULT_UPLOAD_LIMITS, UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadTable } from './upload-validation';
 
 export type UploadTaskType = TaskKind;
 
@@ -53,6 +53,9 @@ export const MAX_INFERRED_CLASSES = 10;
 export const MAX_UPLOAD_CLASSES = 100;
 
 export const UPLOAD_SPLIT_SEED = 7;
+
+/** Prefix of the task id of an uploaded file, e.g. "upload:1a2b3c4d". The rest is a hash of the file and its settings. */
+export const UPLOAD_TASK_PREFIX = 'upload:';
 
 export const UPLOAD_SPLIT_FRACTIONS = { dev: 0.1, test: 0.1 } as const;
 
@@ -115,6 +118,25 @@ export function suggestMapping(columns: readonly string[]): ColumnMapping | null
   const text = find(TEXT_NAMES) ?? columns.find((column) => column !== label)!;
   const textPair = find(PAIR_NAMES);
   return textPair !== undefined && textPair !== text && textPair !== label ? { text, textPair, label } : { text, label };
+}
+
+const DELIMITER_HINTS: Readonly<Record<UploadFormat, string>> = {
+  csv: 'Fields of a .csv file are separated by commas; name a tab-separated file .tsv.',
+  tsv: 'Fields of a .tsv file are separated by tabs; name a comma-separated file .csv.',
+  jsonl: 'Each JSON object needs one key for the text and one for the label.',
+};
+
+/**
+ * Raises an UploadError when the table has fewer than two columns, because a task needs a text and a
+ * label. One column usually means the wrong delimiter, e.g. a tab-separated file named .csv.
+ */
+export function checkColumnCount(table: Pick<UploadTable, 'fileName' | 'format' | 'columns' | 'skipped'>): void {
+  if (table.columns.length >= 2) return;
+  if (table.columns.length === 0) {
+    const first = table.skipped[0];
+    throw new UploadError(`${table.fileName}: no row could be read, so the file has no columns${first === undefined ? '' : ` (line ${first.line} ${first.reason})`}. ${DELIMITER_HINTS[table.format]}`);
+  }
+  throw new UploadError(`${table.fileName} has only one column, "${table.columns[0]}"; a task needs a text column and a label column. ${DELIMITER_HINTS[table.format]}`);
 }
 
 /** Checks that the mapped columns exist and differ. */
@@ -215,20 +237,7 @@ function labelRows(rows: readonly MappedRow[], taskType: UploadTaskType, mapping
         examples.push({ line: row.line, text: row.text, ...(row.textPair === undefined ? {} : { textPair: row.textPair }), label: score });
       }
     }
-    const scores = examples.map((example) => example.label);
-    if (scores.length === 0) {
-      return { examples, distribution: { kind: 'regression', min: 0, max: 0, mean: 0, histogram: [] } };
-    }
-    const min = scores.reduce((low, score) => Math.min(low, score), Infinity);
-    const max = scores.reduce((high, score) => Math.max(high, score), -Infinity);
-    const width = (max - min) / HISTOGRAM_BINS;
-    const histogram = Array.from({ length: HISTOGRAM_BINS }, (_, bin) => ({ from: min + bin * width, to: bin === HISTOGRAM_BINS - 1 ? max : min + (bin + 1) * width, count: 0 }));
-    for (const score of scores) {
-      const bin = width === 0 ? 0 : Math.min(HISTOGRAM_BINS - 1, Math.floor((score - min) / width));
-      histogram[bin].count++;
-    }
-    const mean = scores.reduce((sum, score) => sum + score, 0) / scores.length;
-    return { examples, distribution: { kind: 'regression', min, max, mean, histogram } };
+    return { examples, distribution: distributionOf(examples, 'regression') };
   }
 
   // All-numeric class names are normalised ("1.0" and "1" are one class).
@@ -238,8 +247,30 @@ function labelRows(rows: readonly MappedRow[], taskType: UploadTaskType, mapping
   const classNames = sortClassNames([...new Set(normalised)]);
   const index = new Map(classNames.map((name, position) => [name, position]));
   const examples = rows.map((row, position) => ({ line: row.line, text: row.text, ...(row.textPair === undefined ? {} : { textPair: row.textPair }), label: index.get(normalised[position])! }));
-  const counts = countLabels(examples);
-  return { examples, classNames, distribution: { kind: 'classification', classes: classNames.map((name, position) => ({ name, count: counts.get(position) ?? 0 })) } };
+  return { examples, classNames, distribution: distributionOf(examples, 'classification', classNames) };
+}
+
+/** Counts the examples per class, or describes the scores by range, mean and a histogram of equal bins. */
+function distributionOf(examples: readonly TaskExample[], taskType: UploadTaskType, classNames: readonly string[] = []): LabelDistribution {
+  if (taskType === 'classification') {
+    const counts = countLabels(examples);
+    return { kind: 'classification', classes: classNames.map((name, position) => ({ name, count: counts.get(position) ?? 0 })) };
+  }
+
+  const scores = examples.map((example) => example.label);
+  if (scores.length === 0) {
+    return { kind: 'regression', min: 0, max: 0, mean: 0, histogram: [] };
+  }
+  const min = scores.reduce((low, score) => Math.min(low, score), Infinity);
+  const max = scores.reduce((high, score) => Math.max(high, score), -Infinity);
+  const width = (max - min) / HISTOGRAM_BINS;
+  const histogram = Array.from({ length: HISTOGRAM_BINS }, (_, bin) => ({ from: min + bin * width, to: bin === HISTOGRAM_BINS - 1 ? max : min + (bin + 1) * width, count: 0 }));
+  for (const score of scores) {
+    const bin = width === 0 ? 0 : Math.min(HISTOGRAM_BINS - 1, Math.floor((score - min) / width));
+    histogram[bin].count++;
+  }
+  const mean = scores.reduce((sum, score) => sum + score, 0) / scores.length;
+  return { kind: 'regression', min, max, mean, histogram };
 }
 
 /**
@@ -315,6 +346,7 @@ export function previewUpload(
   options: { format?: UploadFormat; mapping?: ColumnMapping; taskType?: UploadTaskType; limits?: Partial<UploadLimits> } = {},
 ): UploadPreview {
   const table = parseUploadTable(fileName, input, options);
+  checkColumnCount(table);
   const mapping = options.mapping ?? suggestMapping(table.columns);
   const skipped = [...table.skipped];
   let inference: TaskTypeInference | null = null;
@@ -349,6 +381,7 @@ export interface UploadResult {
   examples: number;
   taskType: UploadTaskType;
   inference: TaskTypeInference;
+  /** Labels of the examples, after duplicates and conflicts are skipped. */
   distribution: LabelDistribution;
   /** Notes that do not stop the task, e.g. a class too small to reach dev and test. */
   warnings: string[];
@@ -373,12 +406,17 @@ function hashParts(parts: readonly (string | Uint8Array)[]): string {
   return hash.toString(16).padStart(8, '0');
 }
 
+/**
+ * Share of the smaller class below which a binary task is scored by MCC: always predicting the majority
+ * class then scores a high accuracy but an MCC of 0.
+ */
+export const IMBALANCED_MINORITY_SHARE = 0.35;
+
 function metricsFor(taskType: UploadTaskType, counts: readonly number[]): { metrics: MetricId[]; primaryMetric: MetricId } {
   if (taskType === 'regression') return { metrics: ['pearson', 'spearman'], primaryMetric: 'pearson' };
   if (counts.length > 2) return { metrics: ['accuracy', 'f1'], primaryMetric: 'accuracy' };
-  // With a minority class under 35%, always predicting the majority class scores a high accuracy but MCC 0.
   const minority = Math.min(...counts) / counts.reduce((sum, count) => sum + count, 0);
-  return { metrics: ['accuracy', 'f1', 'mcc'], primaryMetric: minority < 0.35 ? 'mcc' : 'accuracy' };
+  return { metrics: ['accuracy', 'f1', 'mcc'], primaryMetric: minority < IMBALANCED_MINORITY_SHARE ? 'mcc' : 'accuracy' };
 }
 
 /**
@@ -393,6 +431,7 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
   }
   const seed = spec.seed ?? UPLOAD_SPLIT_SEED;
   const table = parseUploadTable(spec.fileName, input, { format: spec.format, limits: spec.limits });
+  checkColumnCount(table);
   validateMapping(table, spec.mapping);
 
   const skipped = [...table.skipped];
@@ -413,7 +452,7 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
   if (unique.length < MIN_UPLOAD_ROWS) {
     throw new UploadError(
       `${spec.fileName}: only ${unique.length} usable rows of ${table.rows.length + table.skipped.length}; at least ${MIN_UPLOAD_ROWS} are needed.` +
-        (skipped.length > 0 ? ` ${skipped.length} rows were skipped, e.g. ${firstReasons}.` : ''),
+        (skipped.length > 0 ? ` ${skipped.length === 1 ? '1 row was' : `${skipped.length} rows were`} skipped, e.g. ${firstReasons}.` : ''),
     );
   }
 
@@ -445,7 +484,7 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
   const splits = taskType === 'classification' ? stratifiedSplit(examples, UPLOAD_SPLIT_FRACTIONS, seed) : splitRegression(examples, seed);
   const { metrics, primaryMetric } = metricsFor(taskType, counts);
   // The id changes with the file's content, the mapping, the task type and the seed.
-  const id = `upload-${hashParts([spec.fileName, table.format, taskType, spec.mapping.text, spec.mapping.textPair ?? '', spec.mapping.label, String(seed), input])}`;
+  const id = `${UPLOAD_TASK_PREFIX}${hashParts([spec.fileName, table.format, taskType, spec.mapping.text, spec.mapping.textPair ?? '', spec.mapping.label, String(seed), input])}`;
   const columns = `text column "${spec.mapping.text}"${spec.mapping.textPair === undefined ? '' : `, second text "${spec.mapping.textPair}"`}, label column "${spec.mapping.label}"`;
 
   const task: TaskDefinition = {
@@ -469,5 +508,7 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
       return splits;
     },
   };
-  return { task, splits, skipped, rows: table.rows.length + table.skipped.length, examples: unique.length, taskType, inference, distribution: labelled.distribution, warnings };
+  // The distribution of the examples that remain, so its counts add up to `examples`.
+  const distribution = distributionOf(unique, taskType, labelled.classNames);
+  return { task, splits, skipped, rows: table.rows.length + table.skipped.length, examples: unique.length, taskType, inference, distribution, warnings };
 }

@@ -4,11 +4,14 @@
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { TaskDefinition } from '../data/task';
 import type { WorkerCommand, WorkerEvent } from '../train/protocol';
-import { CurveWriter, openExperimentDb, runKeyString, type ExperimentDb } from '../train/store-db';
+import { CurveWriter, openExperimentDb, runKeyString, type ExperimentDb, type RunKey } from '../train/store-db';
 import type { ExperimentRecord, ExperimentSpec, ExperimentStatus, MethodId, RunRecord, StepPoint } from '../train/types';
 import { TrainingWorkerClient } from '../train/worker-client';
+import { getAdapterStore } from './adapters';
 import { createView, findRun, withEval, withRun, withStatus, withStepPoints, type ExperimentView } from './experiment-view';
 import { defaultForm, EMBEDDED_MODEL, formFromSpec, validateForm, type ExperimentForm, type FormErrors, type ModelOption, type NumericField } from './form';
+import type { TrainSizeChoice } from './train-size';
+import { uploadedTaskSpec } from './uploaded-tasks';
 
 /** The fields of a task that the page shows, without its loader. */
 export type TaskChoice = Pick<TaskDefinition, 'id' | 'name' | 'description' | 'source' | 'license' | 'kind' | 'labels' | 'splitDescription' | 'metrics' | 'primaryMetric'>;
@@ -40,7 +43,11 @@ export interface ExperimentStoreDeps {
   /** Milliseconds that curve points wait before they are written to IndexedDB. */
   curveFlushIntervalMs?: number;
   model?: ModelOption;
+  /** Called when a finished adapter run's file is stored in IndexedDB, or with the reason it was not kept. */
+  onRunAdapters?: (key: RunKey, outcome: RunAdaptersOutcome) => void;
 }
+
+export type RunAdaptersOutcome = { saved: true } | { saved: false; error: string };
 
 /** A command sent to the Worker before its confirming event ('paused', 'resumed', 'experiment-finished') arrived. */
 export type PendingCommand = 'pause' | 'resume' | 'cancel' | null;
@@ -66,6 +73,8 @@ export interface ExperimentState {
 
   setTasks(tasks: readonly TaskChoice[]): void;
   setTaskId(taskId: string): void;
+  /** Sets the train size of a GLUE task. */
+  setTrainSize(trainSize: TrainSizeChoice): void;
   setValue(field: NumericField, text: string): void;
   toggleMethod(method: MethodId, selected: boolean): void;
   toggleModule(module: ExperimentForm['modules'][number], selected: boolean): void;
@@ -110,7 +119,7 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
   let commitTimer: ReturnType<typeof setTimeout> | null = null;
 
   return createStore<ExperimentState>()((set, get) => {
-    const context = () => ({ model, taskIds: get().tasks.map((task) => task.id) });
+    const context = () => ({ model, taskIds: get().tasks.map((task) => task.id), uploadSpec: uploadedTaskSpec });
 
     const setForm = (form: ExperimentForm) => {
       const result = validateForm(form, context());
@@ -214,6 +223,27 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
       }
     };
 
+    /** Stores the adapter file that came with a finished run, after the run itself, and reports the outcome. */
+    const keepRunAdapters = ({ record, adapters, adapterError }: Extract<WorkerEvent, { type: 'run-finished' }>) => {
+      const key: RunKey = { experimentId: record.experimentId, method: record.method, seed: record.seed };
+      if (adapterError !== undefined) deps.onRunAdapters?.(key, { saved: false, error: adapterError });
+      if (!adapters) return;
+      const what = `the adapters of ${record.method} seed ${record.seed}`;
+      if (!db) {
+        deps.onRunAdapters?.(key, { saved: false, error: `IndexedDB is unavailable, so ${what} were not kept.` });
+        return;
+      }
+      void persist(what, async (database) => {
+        try {
+          await database.saveAdapterFile({ ...key, fileName: adapters.fileName, bytes: adapters.bytes, savedAt: timestamp() });
+        } catch (error) {
+          deps.onRunAdapters?.(key, { saved: false, error: `Saving ${what} to IndexedDB failed: ${errorMessage(error)}` });
+          throw error;
+        }
+        deps.onRunAdapters?.(key, { saved: true });
+      });
+    };
+
     /** Reports an event that does not fit the experiment, e.g. a step of a run that never started. */
     const protocolError = (message: string) => {
       set((state) => (state.view ? { view: { ...state.view, error: `The training Worker sent an unexpected event: ${message}` } } : {}));
@@ -241,6 +271,10 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
 
       setTaskId(taskId) {
         setForm({ ...get().form, taskId });
+      },
+
+      setTrainSize(trainSize) {
+        setForm({ ...get().form, trainSize });
       },
 
       setValue(field, text) {
@@ -309,6 +343,8 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
           createdAt,
           model: model.ref,
           taskId: get().form.taskId,
+          // A GLUE train size or an uploaded file; stored with the spec, so a reload can show and resume the experiment.
+          ...(result.taskOptions === undefined ? {} : { taskOptions: result.taskOptions }),
           methods: result.methods,
           seeds: result.seeds,
           hyperparameters: result.hyperparameters,
@@ -487,6 +523,7 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
             // The record carries the whole curve, so buffered points of this run would only duplicate it.
             writer?.discardRun(record);
             void persist(`run ${record.method} seed ${record.seed}`, (database) => database.saveRun(record));
+            keepRunAdapters(event);
             return;
           }
 
@@ -550,6 +587,7 @@ export function getExperimentStore(): StoreApi<ExperimentState> {
     openDb: () => openExperimentDb(),
     createClient: (onEvent) => new TrainingWorkerClient(onEvent),
     locks: browserLocks(),
+    onRunAdapters: (key, outcome) => getAdapterStore().getState().runAdaptersStored(key, outcome),
   });
   return pageStore;
 }

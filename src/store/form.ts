@@ -1,7 +1,10 @@
 // The experiment setup form: its defaults, the allowed range of every field, and the validation that
-// turns what the user typed into an ExperimentSpec's methods, seeds and hyperparameters.
+// turns what the user typed into an ExperimentSpec's methods, seeds, hyperparameters and task options.
 import { ADAPTER_METHODS } from '../adapters/methods';
-import { ADAPTER_MODULES, ALL_METHODS, type AdapterModule, type ExperimentSpec, type Hyperparameters, type MethodId, type ModelRef } from '../train/types';
+import { isGlueTaskId } from '../data/glue-configs';
+import { UPLOAD_TASK_PREFIX, type UploadedTaskSpec } from '../data/upload';
+import { ADAPTER_MODULES, ALL_METHODS, type AdapterModule, type ExperimentSpec, type Hyperparameters, type MethodId, type ModelRef, type TaskOptions } from '../train/types';
+import { DEFAULT_TRAIN_SIZE_CHOICE, trainSizeChoiceOf, validateTrainSizeChoice, type TrainSizeChoice } from './train-size';
 
 /** A model the setup panel offers, with the sizes that bound the hyperparameters. */
 export interface ModelOption {
@@ -57,18 +60,22 @@ export type NumericField = 'seedCount' | Exclude<keyof Hyperparameters, 'modules
 export interface ExperimentForm {
   modelId: string;
   taskId: string;
+  /** Training examples of a GLUE task. Other tasks ignore it. */
+  trainSize: TrainSizeChoice;
   methods: MethodId[];
   modules: AdapterModule[];
   values: Record<NumericField, string>;
 }
 
-export type FormField = NumericField | 'modelId' | 'taskId' | 'methods' | 'modules';
+export type FormField = NumericField | 'modelId' | 'taskId' | 'trainSize' | 'methods' | 'modules';
 
 export type FormErrors = Partial<Record<FormField, string>>;
 
 export interface FormContext {
   model: ModelOption;
   taskIds: readonly string[];
+  /** Returns the file and mapping of an uploaded task ("upload:…"), or undefined when the page has none for the id. */
+  uploadSpec?: (taskId: string) => UploadedTaskSpec | undefined;
 }
 
 interface Range {
@@ -175,7 +182,9 @@ export function defaultForm(model: ModelOption, taskId: string): ExperimentForm 
 
 /** Returns the form that reproduces a stored spec, e.g. to show the settings of an experiment being resumed. */
 export function formFromSpec(spec: ExperimentSpec): ExperimentForm {
-  return formFromValues(spec.model.id, spec.taskId, spec.methods, spec.seeds.length, spec.hyperparameters);
+  const form = formFromValues(spec.model.id, spec.taskId, spec.methods, spec.seeds.length, spec.hyperparameters);
+  const trainSize = spec.taskOptions?.trainSize;
+  return trainSize === undefined ? form : { ...form, trainSize: trainSizeChoiceOf(trainSize) };
 }
 
 function formFromValues(modelId: string, taskId: string, methods: readonly MethodId[], seedCount: number, hyperparameters: Readonly<Hyperparameters>): ExperimentForm {
@@ -184,11 +193,11 @@ function formFromValues(modelId: string, taskId: string, methods: readonly Metho
   for (const [field, value] of Object.entries(numbers)) values[field as NumericField] = String(value);
   // Specs stored before the eval-examples setting existed evaluated whole splits.
   values.evalExamples ??= '0';
-  return { modelId, taskId, methods: [...methods], modules: [...modules], values };
+  return { modelId, taskId, trainSize: { ...DEFAULT_TRAIN_SIZE_CHOICE }, methods: [...methods], modules: [...modules], values };
 }
 
 export type FormResult =
-  | { ok: true; methods: MethodId[]; seeds: number[]; hyperparameters: Hyperparameters }
+  | { ok: true; methods: MethodId[]; seeds: number[]; hyperparameters: Hyperparameters; taskOptions?: TaskOptions }
   | { ok: false; errors: FormErrors };
 
 /** Checks every field and returns either the parsed values or one message per invalid field. */
@@ -212,6 +221,7 @@ export function validateForm(form: ExperimentForm, context: FormContext): FormRe
   } else if (!context.taskIds.includes(form.taskId)) {
     errors.taskId = `Task "${form.taskId}" is not available: choose one of ${context.taskIds.join(', ') || '(none)'}.`;
   }
+  const taskOptions = taskOptionsOf(form, context, errors);
 
   const methods = ALL_METHODS.filter((method) => form.methods.includes(method));
   if (methods.length === 0) errors.methods = 'Select at least one method.';
@@ -227,7 +237,35 @@ export function validateForm(form: ExperimentForm, context: FormContext): FormRe
     methods,
     seeds: Array.from({ length: seedCount }, (_, i) => i + 1),
     hyperparameters: { ...numbers, modules },
+    ...(taskOptions === undefined ? {} : { taskOptions }),
   };
+}
+
+/**
+ * Returns the task options of the chosen task: the train size of a GLUE task, the file of an uploaded
+ * task, nothing for the others. Records a message in `errors` when the train size is invalid or the file
+ * of an uploaded task is missing.
+ */
+function taskOptionsOf(form: ExperimentForm, context: FormContext, errors: FormErrors): TaskOptions | undefined {
+  if (isGlueTaskId(form.taskId)) {
+    const trainSize = validateTrainSizeChoice(form.trainSize, form.taskId);
+    if (typeof trainSize === 'object') {
+      errors.trainSize = trainSize.error;
+      return undefined;
+    }
+    return { trainSize };
+  }
+  if (form.taskId.startsWith(UPLOAD_TASK_PREFIX) && context.taskIds.includes(form.taskId)) {
+    // NOTE: the spec carries the file's bytes, so every experiment on the file stores its own copy in IndexedDB,
+    // and the history list reads them all at each page load.
+    const upload = context.uploadSpec?.(form.taskId);
+    if (upload === undefined) {
+      errors.taskId = `The file of task "${form.taskId}" is no longer in this page; upload it again under "Your own data".`;
+      return undefined;
+    }
+    return { upload };
+  }
+  return undefined;
 }
 
 /** Describes the allowed values of a field, e.g. "an integer from 1 to 64". */

@@ -17,8 +17,11 @@ export interface EvaluationResult {
 export interface EvaluateOptions {
   batchSize: number;
   metrics: readonly MetricId[];
-  /** Checked between batches; evaluation stops with the error it throws (e.g. on cancel). */
-  checkpoint?: () => void;
+  /**
+   * Awaited between batches: it may wait (a pause) and evaluation stops with the error it throws (a cancel).
+   * Batches already submitted finish while it waits.
+   */
+  checkpoint?: () => void | Promise<void>;
 }
 
 /** Host values of one evaluated batch. */
@@ -50,7 +53,7 @@ export async function evaluate(model: BertModel, split: EncodedSplit, options: E
   let inFlight: BatchResult | null = null;
   try {
     for (const batchRows of evalBatches(rows, options.batchSize)) {
-      options.checkpoint?.();
+      await options.checkpoint?.();
       const output = model.forward(gatherBatch(split, batchRows), { train: false });
       // Both reads are recorded now; the next forward() frees these outputs only after that submission.
       const current: BatchResult = { rows: batchRows, logits: output.logits.readFloat(), loss: output.loss!.readFloat() };

@@ -149,6 +149,26 @@ describe('runExperiment', () => {
     expect(curve[3].elapsedMs - curve[2].elapsedMs).toBeLessThan(wallGap - pause / 2);
   });
 
+  it('pauses during the final evaluation', async () => {
+    const events: WorkerEvent[] = [];
+    const control = new ExperimentControl();
+    const result = await runExperiment(
+      inputs(tinySpec(['lora'], [1], { evalInterval: 10 }), events, {
+        control,
+        onEvent: (event) => {
+          events.push(event);
+          // After the last step, the next place that can stop is the first batch of the dev evaluation.
+          if (event.type === 'step' && event.point.step === 6) control.pause();
+          if (event.type === 'paused') setTimeout(() => control.resume(), 50);
+        },
+      }),
+    );
+
+    expect(result.status).toBe('done');
+    expect(types(events)).toEqual(['run-started', 'step', 'step', 'step', 'step', 'step', 'step', 'paused', 'resumed', 'eval', 'eval', 'run-finished', 'experiment-finished']);
+    expect(result.runs[0].evals.map((point) => point.split)).toEqual(['dev', 'test']);
+  });
+
   it('cancels the current run and the experiment', async () => {
     const events: WorkerEvent[] = [];
     const control = new ExperimentControl();

@@ -1,7 +1,7 @@
 // The experiment loop shared by the browser Worker and the compare CLI: tokenizes the task once, then
 // trains every method × seed pair in order (methods outer, seeds inner) and streams WorkerEvent messages.
 // The caller loads the model and the task, because the browser and Node read files differently.
-import type { TaskDefinition, TaskSplits } from '../data/task';
+import type { TaskDefinition, TaskExample, TaskSplits } from '../data/task';
 import type { Engine } from '../gpu/engine';
 import type { BertModel } from '../model/bert';
 import type { BertArchitecture, NamedBertWeights } from '../model/bert-weights';
@@ -12,7 +12,7 @@ import { EtaEstimator } from './eta';
 import type { RunId, WorkerEvent } from './protocol';
 import { validateSpec } from './spec';
 import { trainRun, type RunContext } from './trainer';
-import type { ExperimentSpec, MethodId, RunRecord } from './types';
+import type { ExperimentSpec, Hyperparameters, MethodId, RunRecord } from './types';
 
 export interface ExperimentInputs {
   engine: Engine;
@@ -45,6 +45,14 @@ export interface ExperimentResult {
 /** Statuses of a run that ended for good, so resuming an experiment does not repeat it. */
 const FINAL_STATUSES: ReadonlySet<RunRecord['status']> = new Set(['done', 'failed']);
 
+/**
+ * Returns the examples of a split that the runner tokenizes: all training examples, and the first
+ * `evalExamples` of dev and test when that cap is set. The adapter import evaluates the same ones.
+ */
+export function splitExamples(splits: TaskSplits, split: SplitName, hp: Pick<Hyperparameters, 'evalExamples'>): TaskExample[] {
+  return split !== 'train' && hp.evalExamples ? splits[split].slice(0, hp.evalExamples) : splits[split];
+}
+
 /** Returns the peak learning rate of `method`: its entry in `overrides`, else the spec's. */
 export function learningRateFor(method: MethodId, spec: ExperimentSpec, overrides: Partial<Record<MethodId, number>> = {}): number {
   return overrides[method] ?? spec.hyperparameters.learningRate;
@@ -68,7 +76,7 @@ export async function runExperiment(inputs: ExperimentInputs): Promise<Experimen
   // Tokenized once and shared by every run.
   const data = {} as Record<SplitName, EncodedSplit>;
   for (const split of ['train', 'dev', 'test'] as const) {
-    const examples = split !== 'train' && hp.evalExamples ? inputs.splits[split].slice(0, hp.evalExamples) : inputs.splits[split];
+    const examples = splitExamples(inputs.splits, split, hp);
     emit({ type: 'status', message: `Tokenizing the ${split} split: ${examples.length} examples at max length ${hp.maxLength}.` });
     data[split] = await encodeSplit(inputs.tokenizer, examples, split, task, hp.maxLength);
     if (control.cancelled) {

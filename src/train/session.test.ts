@@ -124,8 +124,8 @@ describe('TrainingSession', () => {
     h.session.handle({ type: 'start', completed: [] });
     h.session.handle({ type: 'start', spec: tinySpec(['head'], [1]) });
     expect(h.events.map((event) => (event.type === 'error' ? event.message : event.type))).toEqual([
-      'The training Worker received an unknown command {"type":"train"}; expected type "start", "pause", "resume" or "cancel".',
-      'The training Worker received an unknown command null; expected type "start", "pause", "resume" or "cancel".',
+      'The training Worker received an unknown command {"type":"train"}; expected type "start", "pause", "resume", "cancel" or "evaluate-adapter".',
+      'The training Worker received an unknown command null; expected type "start", "pause", "resume", "cancel" or "evaluate-adapter".',
       'The start command has no spec; send { type: "start", spec, completed }.',
       'The start command has no completed list; send completed: [] for a new experiment.',
     ]);

@@ -2,6 +2,7 @@
 // messages, loads the model and the task of a start command, runs the experiment and posts WorkerEvent
 // messages. worker.ts wires it to the Worker scope; tests drive it directly.
 import type { TaskDefinition } from '../data/task';
+import { taskDataProgressMessage } from '../data/task-progress';
 import type { Engine } from '../gpu/engine';
 import { weightsFromCheckpoint, type BertArchitecture, type NamedBertWeights } from '../model/bert-weights';
 import { loadCheckpoint } from '../model/load';
@@ -9,9 +10,11 @@ import { loadModelFiles, type ModelSource } from '../model/sources';
 import type { BertTokenizer } from '../model/tokenizer';
 import { ExperimentControl } from './control';
 import { embeddedModelUrl } from './embedded-model';
-import type { WorkerCommand, WorkerEvent } from './protocol';
+import type { EvaluateAdapterCommand, WorkerCommand, WorkerEvent } from './protocol';
+import { evaluateAdapterFile, parseEvaluateAdapter } from './session-adapters';
+import { RunAdapterExporter } from './run-adapters';
 import { runExperiment } from './runner';
-import type { ExperimentSpec, ModelRef, RunRecord } from './types';
+import type { ExperimentSpec, ModelRef, RunRecord, TaskOptions } from './types';
 
 /** A model ready for the runner: config, host weights and tokenizer, plus facts from loading. */
 export interface RunnableModel {
@@ -26,10 +29,11 @@ export interface SessionHost {
   post(event: WorkerEvent): void;
   acquireEngine(): Promise<Engine>;
   loadModel(model: ModelRef, onStatus: (message: string) => void): Promise<RunnableModel>;
-  getTask(id: string): TaskDefinition;
+  /** Returns the task of an experiment; options carry a GLUE train size or an uploaded file. */
+  getTask(id: string, options?: TaskOptions): TaskDefinition;
 }
 
-const COMMAND_TYPES: ReadonlySet<string> = new Set<WorkerCommand['type']>(['start', 'pause', 'resume', 'cancel']);
+const COMMAND_TYPES: ReadonlySet<string> = new Set<WorkerCommand['type']>(['start', 'pause', 'resume', 'cancel', 'evaluate-adapter']);
 
 /** Returns the loader source of a model reference; `baseUrl` is the app's base URL for the embedded model. */
 export function modelSourceOf(model: ModelRef, baseUrl: string): ModelSource {
@@ -89,6 +93,9 @@ export class TrainingSession {
       case 'start':
         void this.start(command.spec, command.completed);
         return;
+      case 'evaluate-adapter':
+        void this.evaluateAdapter(command);
+        return;
       case 'pause':
       case 'resume':
       case 'cancel':
@@ -123,22 +130,56 @@ export class TrainingSession {
     };
     try {
       const engine = await this.acquire();
-      const task = this.host.getTask(spec.taskId);
+      const task = this.host.getTask(spec.taskId, spec.taskOptions);
       status(`Loading model "${spec.model.id}".`);
       const model = await this.model(spec.model, status);
       model.notes.forEach(status);
       status(`Loading task "${task.name}".`);
-      const splits = await task.load({ onProgress: (loaded, total) => status(`Loading task data: ${formatBytes(loaded)}${total === null ? '' : ` of ${formatBytes(total)}`}.`) });
+      const splits = await task.load({ onProgress: (loaded, total) => status(taskDataProgressMessage(loaded, total)) });
       if (control.cancelled) {
         post({ type: 'experiment-finished', status: 'cancelled' });
         return;
       }
-      await runExperiment({ engine, spec, config: model.config, weights: model.weights, tokenizer: model.tokenizer, task, splits, completed, control, onEvent: post });
+      const exporter = new RunAdapterExporter(spec, model.config, model.weights);
+      await runExperiment({
+        engine,
+        spec,
+        config: model.config,
+        weights: model.weights,
+        tokenizer: model.tokenizer,
+        task,
+        splits,
+        completed,
+        control,
+        onEvent: (event) => post(exporter.attach(event)),
+        onRunFinished: exporter.onRunFinished,
+      });
     } catch (error) {
       if (this.control === control) this.control = null;
       this.host.post({ type: 'error', message: messageOf(error) });
     } finally {
       if (this.control === control) this.control = null;
+    }
+  }
+
+  /** Re-evaluates an adapter file and posts 'adapter-evaluated', or 'adapter-evaluation-failed' with the reason. */
+  private async evaluateAdapter(command: EvaluateAdapterCommand): Promise<void> {
+    const { requestId } = command;
+    if (this.control) {
+      this.host.post({ type: 'adapter-evaluation-failed', requestId, message: 'An experiment is training in this Worker; evaluate the adapter file after it ends.' });
+      return;
+    }
+    try {
+      const status = (message: string): void => this.host.post({ type: 'status', message });
+      const result = await evaluateAdapterFile(command, {
+        engine: await this.acquire(),
+        loadModel: (ref) => this.model(ref, status),
+        getTask: (id, options) => this.host.getTask(id, options),
+        onStatus: status,
+      });
+      this.host.post({ type: 'adapter-evaluated', requestId, result });
+    } catch (error) {
+      this.host.post({ type: 'adapter-evaluation-failed', requestId, message: messageOf(error) });
     }
   }
 
@@ -160,8 +201,9 @@ export class TrainingSession {
 function parseCommand(message: unknown): WorkerCommand | string {
   const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !COMMAND_TYPES.has(type)) {
-    return `The training Worker received an unknown command ${describe(message)}; expected type "start", "pause", "resume" or "cancel".`;
+    return `The training Worker received an unknown command ${describe(message)}; expected type "start", "pause", "resume", "cancel" or "evaluate-adapter".`;
   }
+  if (type === 'evaluate-adapter') return parseEvaluateAdapter(message);
   if (type !== 'start') return message as WorkerCommand;
   const start = message as { spec?: unknown; completed?: unknown };
   if (typeof start.spec !== 'object' || start.spec === null) return 'The start command has no spec; send { type: "start", spec, completed }.';

@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CurveWriter, DB_VERSION, type ExperimentDb, openExperimentDb } from './store-db';
+import { CurveWriter, DB_VERSION, type ExperimentDb, openExperimentDb, type StoredAdapterFile } from './store-db';
 import type { EvalPoint, ExperimentRecord, ExperimentStatus, MethodId, RunRecord, StepPoint } from './types';
 
 let databaseCount = 0;
@@ -329,15 +329,101 @@ describe('CurveWriter', () => {
   });
 });
 
+function adapterFile(experimentId: string, method: MethodId, seed: number, bytes = Uint8Array.from([8, 0, 0, 0, 0, 0, 0, 0, 123, 125])): StoredAdapterFile {
+  return { experimentId, method, seed, fileName: `${method}-seed${seed}.mtlora.safetensors`, bytes, savedAt: '2025-03-01T10:05:00.000Z' };
+}
+
+describe('adapter files', () => {
+  it('round-trips the bytes of a run', async () => {
+    const { db } = await freshDb();
+    await db.saveExperiment(experiment('exp', '2025-03-01T10:00:00.000Z'));
+    const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31) % 256);
+    const file = adapterFile('exp', 'shim', 2, bytes);
+    await db.saveAdapterFile(file);
+
+    const loaded = await db.loadAdapterFile({ experimentId: 'exp', method: 'shim', seed: 2 });
+    expect(loaded).toEqual(file);
+    expect(loaded?.bytes).toBeInstanceOf(Uint8Array);
+    expect(await db.loadAdapterFile({ experimentId: 'exp', method: 'shim', seed: 1 })).toBeNull();
+  });
+
+  it('lists the runs with adapters', async () => {
+    const { db } = await freshDb();
+    await db.saveExperiment(experiment('exp-a', '2025-03-01T10:00:00.000Z'));
+    await db.saveExperiment(experiment('exp-b', '2025-03-02T10:00:00.000Z'));
+    await db.saveAdapterFile(adapterFile('exp-a', 'shim', 2));
+    await db.saveAdapterFile(adapterFile('exp-a', 'lora', 1));
+    await db.saveAdapterFile(adapterFile('exp-b', 'lora', 1));
+
+    const keys = await db.listAdapterFiles('exp-a');
+    expect(keys.map(({ method, seed }) => `${method}:${seed}`).sort()).toEqual(['lora:1', 'shim:2']);
+    expect(keys.every((key) => key.experimentId === 'exp-a')).toBe(true);
+  });
+
+  it('deletes them with the experiment', async () => {
+    const { db } = await freshDb();
+    await db.saveExperiment(experiment('exp-a', '2025-03-01T10:00:00.000Z'));
+    await db.saveExperiment(experiment('exp-b', '2025-03-02T10:00:00.000Z'));
+    await db.saveAdapterFile(adapterFile('exp-a', 'lora', 1));
+    await db.saveAdapterFile(adapterFile('exp-b', 'lora', 1));
+
+    await db.deleteExperiment('exp-a');
+    expect(await db.listAdapterFiles('exp-a')).toEqual([]);
+    expect(await db.loadAdapterFile({ experimentId: 'exp-a', method: 'lora', seed: 1 })).toBeNull();
+    expect(await db.listAdapterFiles('exp-b')).toHaveLength(1);
+  });
+
+  it('rejects files of unsaved experiments and empty files', async () => {
+    const { db } = await freshDb();
+    await expect(db.saveAdapterFile(adapterFile('missing', 'lora', 1))).rejects.toThrow('belong to experiment "missing", which is not in IndexedDB');
+    await db.saveExperiment(experiment('exp', '2025-03-01T10:00:00.000Z'));
+    await expect(db.saveAdapterFile(adapterFile('exp', 'lora', 1, new Uint8Array(0)))).rejects.toThrow('"lora-seed1.mtlora.safetensors" of run lora seed 1 of experiment "exp" is empty');
+    await expect(db.saveAdapterFile(adapterFile('exp', 'bogus' as MethodId, 1))).rejects.toThrow('Run method "bogus" is unknown');
+  });
+});
+
 describe('schema', () => {
   it('creates the current version', async () => {
     const { db, name } = await freshDb();
     db.close();
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION);
-    expect([...raw.objectStoreNames].sort()).toEqual(['experiments', 'runs']);
+    expect([...raw.objectStoreNames].sort()).toEqual(['adapters', 'experiments', 'runs']);
     expect([...raw.transaction('runs').store.indexNames]).toEqual(['by-experiment']);
+    expect([...raw.transaction('adapters').store.indexNames]).toEqual(['by-experiment']);
     expect([...raw.transaction('experiments').store.indexNames]).toEqual(['by-created']);
+    raw.close();
+  });
+
+  it('upgrades version 1 and keeps its records', async () => {
+    const name = 'store-db-test-version-1';
+    // The schema of version 1 as its migration created it, with one experiment and one finished run.
+    const old = await openDB(name, 1, {
+      upgrade(database) {
+        const experiments = database.createObjectStore('experiments', { keyPath: 'spec.id' });
+        experiments.createIndex('by-created', 'spec.createdAt');
+        const runs = database.createObjectStore('runs', { keyPath: ['experimentId', 'method', 'seed'] });
+        runs.createIndex('by-experiment', 'experimentId');
+      },
+    });
+    const record = experiment('exp-v1', '2025-02-01T08:00:00.000Z', 'interrupted');
+    const stored = { ...run('exp-v1', 'lora', 1, [step(1), step(2)], [devEval(2)]), status: 'done' as const };
+    await old.put('experiments', record);
+    await old.put('runs', stored);
+    old.close();
+
+    const db = await openExperimentDb(name);
+    openDatabases.push(db);
+    expect(await db.loadExperiment('exp-v1')).toEqual({ record, runs: [stored] });
+    expect(await db.findInterrupted()).toEqual([record]);
+    expect(await db.listAdapterFiles('exp-v1')).toEqual([]);
+
+    // The new store works on the upgraded database.
+    await db.saveAdapterFile(adapterFile('exp-v1', 'lora', 1));
+    expect(await db.listAdapterFiles('exp-v1')).toEqual([{ experimentId: 'exp-v1', method: 'lora', seed: 1 }]);
+    db.close();
+    const raw = await openDB(name);
+    expect(raw.version).toBe(2);
     raw.close();
   });
 

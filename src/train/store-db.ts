@@ -1,5 +1,5 @@
-// IndexedDB persistence of experiments and their runs, so results survive a reload and an interrupted
-// experiment can resume from its last finished run. Curves arrive point by point, so CurveWriter batches
+// IndexedDB persistence of experiments, their runs and the native adapter file of each finished adapter run,
+// so results and adapters survive a reload and an interrupted experiment can resume from its last finished run. Curves arrive point by point, so CurveWriter batches
 // them and a reload loses at most the last flush interval.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { ALL_METHODS, type EvalPoint, type ExperimentRecord, type ExperimentStatus, type MethodId, type RunRecord, type StepPoint } from './types';
@@ -10,7 +10,7 @@ export const DB_NAME = 'mtlora-playground';
  * Schema version. Raise it together with a new entry in MIGRATIONS, which upgrades a database from
  * version i to i + 1. A page that opens an older database runs the missing migrations in order.
  */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 interface PlaygroundSchema extends DBSchema {
   experiments: {
@@ -21,6 +21,11 @@ interface PlaygroundSchema extends DBSchema {
   runs: {
     key: [string, MethodId, number];
     value: RunRecord;
+    indexes: { 'by-experiment': string };
+  };
+  adapters: {
+    key: [string, MethodId, number];
+    value: StoredAdapterFile;
     indexes: { 'by-experiment': string };
   };
 }
@@ -35,6 +40,11 @@ const MIGRATIONS: readonly Migration[] = [
     const runs = db.createObjectStore('runs', { keyPath: ['experimentId', 'method', 'seed'] });
     runs.createIndex('by-experiment', 'experimentId');
   },
+  // Version 2 adds the adapter files and leaves the experiments and runs of version 1 as they are.
+  (db) => {
+    const adapters = db.createObjectStore('adapters', { keyPath: ['experimentId', 'method', 'seed'] });
+    adapters.createIndex('by-experiment', 'experimentId');
+  },
 ];
 
 /** Identifies one run of an experiment: one method trained with one seed. */
@@ -42,6 +52,14 @@ export interface RunKey {
   experimentId: string;
   method: MethodId;
   seed: number;
+}
+
+/** The native adapter file (.mtlora.safetensors) of one finished adapter run. */
+export interface StoredAdapterFile extends RunKey {
+  fileName: string;
+  bytes: Uint8Array;
+  /** ISO 8601 time the page stored the file. */
+  savedAt: string;
 }
 
 export interface StoredExperiment {
@@ -173,13 +191,45 @@ export class ExperimentDb {
     return { record, runs: sortRuns(runs, record) };
   }
 
-  /** Deletes an experiment and all its runs in one transaction. Deleting an unknown id does nothing. */
+  /** Deletes an experiment with all its runs and adapter files in one transaction. Deleting an unknown id does nothing. */
   async deleteExperiment(id: string): Promise<void> {
     this.assertOpen();
-    const tx = this.db.transaction(['experiments', 'runs'], 'readwrite');
+    const tx = this.db.transaction(['experiments', 'runs', 'adapters'], 'readwrite');
     const runKeys = await tx.objectStore('runs').index('by-experiment').getAllKeys(id);
-    await Promise.all([tx.objectStore('experiments').delete(id), ...runKeys.map((key) => tx.objectStore('runs').delete(key))]);
+    const adapterKeys = await tx.objectStore('adapters').index('by-experiment').getAllKeys(id);
+    await Promise.all([
+      tx.objectStore('experiments').delete(id),
+      ...runKeys.map((key) => tx.objectStore('runs').delete(key)),
+      ...adapterKeys.map((key) => tx.objectStore('adapters').delete(key)),
+    ]);
     await tx.done;
+  }
+
+  /** Inserts or replaces the adapter file of a run. Its experiment must be stored, as for saveRun. */
+  async saveAdapterFile(file: StoredAdapterFile): Promise<void> {
+    this.assertOpen();
+    checkRunKey(file);
+    if (!(file.bytes instanceof Uint8Array) || file.bytes.length === 0) {
+      throw new Error(`The adapter file "${file.fileName}" of run ${describeRun(file)} is empty; expected the bytes of a .mtlora.safetensors file.`);
+    }
+    const tx = this.db.transaction(['experiments', 'adapters'], 'readwrite');
+    const experiment = await tx.objectStore('experiments').get(file.experimentId);
+    if (!experiment) throw new Error(`The adapters of run ${describeRun(file)} belong to experiment "${file.experimentId}", which is not in IndexedDB. Save the experiment first.`);
+    await tx.objectStore('adapters').put(file);
+    await tx.done;
+  }
+
+  /** Returns the adapter file of a run, or null when none is stored. */
+  async loadAdapterFile(key: RunKey): Promise<StoredAdapterFile | null> {
+    this.assertOpen();
+    return (await this.db.get('adapters', [key.experimentId, key.method, key.seed])) ?? null;
+  }
+
+  /** Returns the runs of an experiment that have a stored adapter file, without reading the files. */
+  async listAdapterFiles(experimentId: string): Promise<RunKey[]> {
+    this.assertOpen();
+    const keys = await this.db.getAllKeysFromIndex('adapters', 'by-experiment', experimentId);
+    return keys.map(([id, method, seed]) => ({ experimentId: id, method, seed }));
   }
 
   /**

@@ -177,17 +177,18 @@ async function trainSteps(context: RunContext, plan: RunPlan, model: BertModel, 
 
   const evaluateSplit = async (split: EncodedSplit, step: number): Promise<void> => {
     const started = performance.now();
+    const pausedBefore = control.pausedMs;
+    // A pause takes effect between evaluation batches too, because evaluating a whole split can take minutes on a slow adapter.
     const result = await evaluate(model, split, {
       batchSize: hp.batchSize,
       metrics: context.metrics,
-      checkpoint: () => {
-        if (control.cancelled) throw new ExperimentCancelledError();
-      },
+      checkpoint: () => control.checkpoint({ onPaused: callbacks.onPaused, onResumed: callbacks.onResumed }),
     });
     const point: EvalPoint = { step, split: split.split as 'dev' | 'test', loss: result.loss, metrics: result.metrics };
     record.evals.push(point);
     lastMark = performance.now();
-    callbacks.onEval?.(point, { durationMs: lastMark - started, batches: Math.ceil(split.size / hp.batchSize) });
+    const durationMs = lastMark - started - (control.pausedMs - pausedBefore);
+    callbacks.onEval?.(point, { durationMs, batches: Math.ceil(split.size / hp.batchSize) });
   };
 
   let inFlight: StepInFlight | null = null;

@@ -1,6 +1,8 @@
 // The data model of an experiment: what the user asked for, and what each run produced. Shared by the
 // runner, the Worker protocol, the IndexedDB store, the compare CLI and the UI.
 import type { AdapterMethod } from '../adapters/methods';
+import type { GlueTrainSize } from '../data/glue-configs';
+import type { UploadedTaskSpec } from '../data/upload';
 import type { MetricId } from '../data/task';
 
 /** The five adapter methods plus two baselines: the classifier head alone, and full fine-tuning. */
@@ -45,12 +47,22 @@ export interface ModelRef {
   source: 'embedded' | 'hub' | 'url' | 'files';
 }
 
+/** Options of the task an experiment runs on. */
+export interface TaskOptions {
+  /** GLUE tasks: training examples kept after the test hold-out; default the task's own default. */
+  trainSize?: GlueTrainSize;
+  /** Uploaded tasks (task id "upload:…"): the file and its column mapping. */
+  upload?: UploadedTaskSpec;
+}
+
 export interface ExperimentSpec {
   id: string;
   /** ISO 8601 time of creation. */
   createdAt: string;
   model: ModelRef;
   taskId: string;
+  /** What builds the task's data beyond its id; stored with the spec so a stored experiment can be rerun. */
+  taskOptions?: TaskOptions;
   methods: MethodId[];
   seeds: number[];
   hyperparameters: Hyperparameters;

@@ -26,6 +26,8 @@ const EVENT_TYPES: ReadonlySet<WorkerEvent['type']> = new Set<WorkerEvent['type'
   'step',
   'eval',
   'run-finished',
+  'adapter-evaluated',
+  'adapter-evaluation-failed',
   'paused',
   'resumed',
   'experiment-finished',

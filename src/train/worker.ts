@@ -1,6 +1,6 @@
 // Entry point of the training Worker (started by worker-client.ts): acquires the browser's WebGPU device,
 // then trains experiments on command. Everything but the wiring to the Worker scope is in session.ts.
-import { getTask } from '../data/registry';
+import { resolveTask } from '../data/registry';
 import { acquireBrowserDevice } from '../gpu/device';
 import { Engine } from '../gpu/engine';
 import type { WorkerEvent } from './protocol';
@@ -21,7 +21,8 @@ const session = new TrainingSession({
     return new Engine(device, { adapterName });
   },
   loadModel: (model, onStatus) => loadModelByRef(model, import.meta.env.BASE_URL, onStatus),
-  getTask,
+  // A GLUE train size or an uploaded file (its bytes travel in the start command) builds the task here.
+  getTask: resolveTask,
 });
 
 scope.onmessage = (event) => session.handle(event.data);

@@ -5,6 +5,7 @@ import { builtinTasks } from '../data/registry';
 import type { TaskDefinition } from '../data/task';
 import { useExperimentStore } from '../store/experiment';
 import { useGpuStore } from '../store/gpu';
+import { AdapterImport } from './AdapterImport';
 import { ExperimentHistory } from './ExperimentHistory';
 import { KernelSmoke } from './KernelSmoke';
 import { ModelPanel } from './ModelPanel';
@@ -70,6 +71,7 @@ export function App({ tasks = builtinTasks }: { tasks?: readonly TaskDefinition[
           </div>
         </div>
         <ResultsPanel />
+        <AdapterImport />
         <ExperimentHistory />
       </main>
     </div>

@@ -2,6 +2,7 @@
 import { useExperimentStore } from '../store/experiment';
 import { formatDate } from './describe';
 import { METHOD_LABELS } from './methods';
+import { taskLabel } from './task-label';
 
 export function ExperimentHistory() {
   const history = useExperimentStore((state) => state.history);
@@ -42,7 +43,7 @@ export function ExperimentHistory() {
                 return (
                   <tr key={id} aria-current={isShown ? 'true' : undefined} data-status={record.status}>
                     <td>{formatDate(record.spec.createdAt)}</td>
-                    <td>{record.spec.taskId}</td>
+                    <td data-testid="history-task">{taskLabel(record.spec)}</td>
                     <td>{record.spec.methods.map((method) => METHOD_LABELS[method]?.name ?? method).join(', ')}</td>
                     <td>{record.spec.seeds.length}</td>
                     <td>{record.spec.hyperparameters.steps}</td>

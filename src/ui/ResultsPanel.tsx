@@ -5,6 +5,7 @@ import { devChartData, lossChartData, methodResults, resultMetric } from './char
 import { CurveChart } from './CurveChart';
 import { describeExperiment } from './describe';
 import { METRIC_NAMES } from './format';
+import { RunsTable } from './RunsTable';
 import { SummaryTable } from './SummaryTable';
 import { TestMetricChart } from './TestMetricChart';
 
@@ -74,6 +75,7 @@ export function ResultsPanel() {
               No evaluation has reported a metric yet, so there is no summary.
             </p>
           )}
+          <RunsTable view={view} metric={results.metric} />
         </>
       )}
     </section>

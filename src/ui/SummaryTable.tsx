@@ -1,6 +1,7 @@
 // Per-method summary of an experiment: the final test metric over seeds, the adapter size and the speed.
+import type { Summary } from '../train/statistics';
 import type { MethodResult } from './chart-data';
-import { formatInteger, formatPercent, formatValue } from './format';
+import { formatInteger, formatPercent, formatValue, METRIC_NAMES } from './format';
 import { METHOD_COLORS, METHOD_LABELS } from './methods';
 
 interface SummaryTableProps {
@@ -14,7 +15,8 @@ export function SummaryTable({ results, metricName }: SummaryTableProps) {
     <div className="table-scroll">
       <table className="summary" data-testid="summary-table">
         <caption>
-          Final test {metricName} over seeds (mean ± sample standard deviation), trainable parameters and mean time per optimizer step.
+          Final test {metricName}
+          {results[0]?.otherTests.length ? ' and the other test metrics' : ''} over seeds (mean ± sample standard deviation), trainable parameters and mean time per optimizer step.
         </caption>
         <thead>
           <tr>
@@ -22,6 +24,7 @@ export function SummaryTable({ results, metricName }: SummaryTableProps) {
             <th scope="col">Test {metricName}</th>
             <th scope="col">Min</th>
             <th scope="col">Max</th>
+            {results[0]?.otherTests.map(({ metric }) => <th key={metric} scope="col">Test {METRIC_NAMES[metric]}</th>)}
             <th scope="col">Runs done</th>
             <th scope="col">Trainable parameters</th>
             <th scope="col">Share of model</th>
@@ -35,9 +38,10 @@ export function SummaryTable({ results, metricName }: SummaryTableProps) {
                 <span className="swatch" style={{ background: METHOD_COLORS[result.method] }} aria-hidden="true" />
                 {METHOD_LABELS[result.method].name}
               </th>
-              <td data-testid="summary-test-mean">{result.test ? `${formatValue(result.test.mean)} ± ${formatValue(result.test.std)}` : '–'}</td>
+              <td data-testid="summary-test-mean">{formatMeanStd(result.test)}</td>
               <td>{result.test ? formatValue(result.test.min) : '–'}</td>
               <td>{result.test ? formatValue(result.test.max) : '–'}</td>
+              {result.otherTests.map(({ metric, summary }) => <td key={metric} data-testid={`summary-test-${metric}`}>{formatMeanStd(summary)}</td>)}
               <td>
                 {result.finished} / {result.seeds}
               </td>
@@ -59,4 +63,11 @@ export function SummaryTable({ results, metricName }: SummaryTableProps) {
       )}
     </div>
   );
+}
+
+/** Mean ± sample std over seeds; one finished run has no spread, so it shows the value and says so. */
+function formatMeanStd(summary: Summary | null): string {
+  if (summary === null) return '–';
+  if (summary.count === 1) return `${formatValue(summary.mean)} (1 run, no std)`;
+  return `${formatValue(summary.mean)} ± ${formatValue(summary.std)}`;
 }

@@ -1,8 +1,18 @@
-// Description of the chosen task: its prediction target, data source, licence and split.
+// Description of the chosen task: its prediction target, data source, licence, split and metrics. For a
+// GLUE task the split description follows the chosen train size.
+import { glueSplitDescription } from '../data/glue';
+import { GLUE_CONFIGS, isGlueTaskId, type GlueTrainSize } from '../data/glue-configs';
 import type { TaskChoice } from '../store/experiment';
 import { METRIC_NAMES } from './format';
 
-export function TaskInfo({ task }: { task: TaskChoice }) {
+interface TaskInfoProps {
+  task: TaskChoice;
+  /** Train size of a GLUE task from the form, or null while the typed size is invalid. */
+  trainSize?: GlueTrainSize | null;
+}
+
+export function TaskInfo({ task, trainSize }: TaskInfoProps) {
+  const splitDescription = isGlueTaskId(task.id) && trainSize !== undefined && trainSize !== null ? glueSplitDescription(GLUE_CONFIGS[task.id], trainSize) : task.splitDescription;
   return (
     <div className="task-info" data-testid="task-info">
       <p>{task.description}</p>
@@ -12,9 +22,9 @@ export function TaskInfo({ task }: { task: TaskChoice }) {
         <dt>Licence</dt>
         <dd data-testid="task-license">{task.license}</dd>
         <dt>Splits</dt>
-        <dd>{task.splitDescription}</dd>
+        <dd data-testid="task-splits">{splitDescription}</dd>
         <dt>Metrics</dt>
-        <dd>
+        <dd data-testid="task-metrics">
           {task.metrics.map((metric) => METRIC_NAMES[metric]).join(', ')} (charts show {METRIC_NAMES[task.primaryMetric]})
         </dd>
       </dl>

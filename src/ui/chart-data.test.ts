@@ -70,7 +70,19 @@ describe('chart data', () => {
     expect(head.finished).toBe(0);
     expect(head.failures).toEqual([{ seed: 1, error: 'loss became NaN at step 3' }]);
 
-    expect(full).toEqual({ method: 'full', test: null, stepTimeMs: null, trainableParameters: null, totalParameters: null, seeds: 2, finished: 0, failures: [] });
+    expect(full).toEqual({ method: 'full', test: null, otherTests: [], stepTimeMs: null, trainableParameters: null, totalParameters: null, seeds: 2, finished: 0, failures: [] });
+  });
+
+  it('summarizes the other test metrics', () => {
+    const withPearson = (seed: number, spearman: number, pearson: number): RunRecord => ({
+      ...run('lora', seed, [1]),
+      evals: [{ step: 1, split: 'test', loss: 0.5, metrics: { spearman, pearson } }],
+    });
+    const [lora, dtsm] = methodResults([withPearson(1, 0.4, 0.5), withPearson(2, 0.6, 0.7)], ['lora', 'dtsm'], 2, 'spearman');
+    expect(lora.test?.mean).toBeCloseTo(0.5);
+    expect(lora.otherTests.map((other) => other.metric)).toEqual(['pearson']);
+    expect(lora.otherTests[0].summary?.mean).toBeCloseTo(0.6);
+    expect(dtsm.otherTests).toEqual([{ metric: 'pearson', summary: null }]);
   });
 
   it('falls back to a metric found in the runs', () => {

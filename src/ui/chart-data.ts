@@ -77,10 +77,18 @@ export function devChartData(runs: readonly RunRecord[], methods: readonly Metho
   );
 }
 
+/** Order of the metric columns after the primary metric's. */
+export const METRIC_ORDER: readonly MetricId[] = ['accuracy', 'f1', 'mcc', 'pearson', 'spearman'];
+
 export interface MethodResult {
   method: MethodId;
   /** Final test metric over the finished runs, or null when none has one yet. */
   test: Summary | null;
+  /**
+   * The other test metrics that any run of the experiment reports (e.g. Pearson next to Spearman), in the
+   * order of METRIC_ORDER, each with its summary for this method or null.
+   */
+  otherTests: Array<{ metric: MetricId; summary: Summary | null }>;
   stepTimeMs: Summary | null;
   trainableParameters: number | null;
   totalParameters: number | null;
@@ -93,6 +101,11 @@ export interface MethodResult {
 /** One row per method of the spec, including methods whose runs have not started. */
 export function methodResults(runs: readonly RunRecord[], methods: readonly MethodId[], seedCount: number, metric: MetricId): MethodResult[] {
   const test = new Map(summarizeByMethod(runs, finalEvalMetric('test', metric)).map((entry) => [entry.method, entry.summary]));
+  const reported = new Set(runs.flatMap((run) => run.evals.filter((point) => point.split === 'test').flatMap((point) => Object.keys(point.metrics))));
+  const others = METRIC_ORDER.filter((other) => other !== metric && reported.has(other)).map((other) => ({
+    metric: other,
+    byMethod: new Map(summarizeByMethod(runs, finalEvalMetric('test', other)).map((entry) => [entry.method, entry.summary])),
+  }));
   const stepTimes = new Map(summarizeByMethod(runs, stepTimeMs).map((entry) => [entry.method, entry.summary]));
 
   return methods.map((method) => {
@@ -102,6 +115,7 @@ export function methodResults(runs: readonly RunRecord[], methods: readonly Meth
     return {
       method,
       test: test.get(method) ?? null,
+      otherTests: others.map((other) => ({ metric: other.metric, summary: other.byMethod.get(method) ?? null })),
       stepTimeMs: stepTimes.get(method) ?? null,
       trainableParameters: counted ? counted.trainableParameters : null,
       totalParameters: counted ? counted.totalParameters : null,

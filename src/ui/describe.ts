@@ -1,6 +1,7 @@
 // One-line descriptions of stored experiments for the banner and the history list.
 import type { ExperimentRecord } from '../train/types';
 import { METHOD_LABELS } from './methods';
+import { taskLabel } from './task-label';
 
 export function formatDate(iso: string): string {
   const date = new Date(iso);
@@ -12,5 +13,5 @@ export function describeExperiment(record: ExperimentRecord): string {
   const { spec } = record;
   const methods = spec.methods.map((method) => METHOD_LABELS[method]?.name ?? method).join(', ');
   const seeds = `${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}`;
-  return `The ${spec.taskId} experiment of ${formatDate(spec.createdAt)} (${methods}; ${seeds}; ${spec.hyperparameters.steps} steps)`;
+  return `The ${taskLabel(spec)} experiment of ${formatDate(spec.createdAt)} (${methods}; ${seeds}; ${spec.hyperparameters.steps} steps)`;
 }

@@ -157,6 +157,7 @@ export function peftTensors(snapshot: AdapterSnapshot, info: RunInfo, baseModel:
     tensors[`${PEFT_KEY_PREFIX}classifier.bias`] = { dtype: 'F32', shape: [outputs], data: snapshot.head.bias };
   }
   if (!info.base.hasPooler) {
+    if (!snapshot.pooler) throw new Error('The base model has no pooler, so the PEFT export needs the pooler used in training, but the adapter snapshot has none.');
     tensors[`${prefix}pooler.dense.weight`] = { dtype: 'F32', shape: [hidden, hidden], data: snapshot.pooler.weight };
     tensors[`${prefix}pooler.dense.bias`] = { dtype: 'F32', shape: [hidden], data: snapshot.pooler.bias };
   }
@@ -253,9 +254,12 @@ export function buildPeftFiles(snapshot: AdapterSnapshot, info: RunInfo, baseMod
   };
 }
 
-/** Packs files into a zip archive, under `folder/` when given, so that unpacking creates the adapter folder. */
-export function zipFiles(files: Readonly<Record<string, Uint8Array>>, folder?: string): Uint8Array {
+/**
+ * Packs files into a zip archive, under `folder/` when given, so that unpacking creates the adapter folder.
+ * `modified` is the time stored with every entry (default: now); a fixed time makes the archive reproducible.
+ */
+export function zipFiles(files: Readonly<Record<string, Uint8Array>>, folder?: string, modified?: Date): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
   for (const [name, bytes] of Object.entries(files)) entries[folder ? `${folder}/${name}` : name] = bytes;
-  return zipSync(entries, { level: 6 });
+  return zipSync(entries, { level: 6, ...(modified ? { mtime: modified } : {}) });
 }

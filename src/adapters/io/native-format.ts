@@ -14,11 +14,11 @@ import { headOutputs } from '../../model/heads';
 import { SafetensorsFile, serializeSafetensors, type SafetensorsSource, type SafetensorsWriteTensor } from '../../model/safetensors';
 import { adapterModulePath, ADAPTER_TARGETS, type AdapterTarget } from '../../model/trainable';
 import type { Engine } from '../../gpu/engine';
-import type { EvalPoint, Hyperparameters } from '../../train/types';
+import type { EvalPoint, Hyperparameters, ModelRef } from '../../train/types';
 import type { AdapterValues } from '../init';
 import { METHOD_SPECS, parseMethod, type AdapterMethod } from '../methods';
 import { fingerprintBaseModel, fingerprintDifferences, parseFingerprint, type BaseModelFingerprint } from './fingerprint';
-import type { RunInfo } from './run-info';
+import type { RunInfo, StoredTaskOptions } from './run-info';
 import { targetFeatures, type AdapterSnapshot } from './snapshot';
 
 export const NATIVE_FORMAT = 'mtlora-adapters';
@@ -37,7 +37,10 @@ export interface NativeAdapterDescription {
   seed: number;
   task: TaskSpec;
   modelId: string;
+  /** The source the page loaded the base model from; absent in files written before it was recorded. */
+  modelSource?: ModelRef['source'];
   taskId: string;
+  taskOptions?: StoredTaskOptions;
   baseModel: BaseModelFingerprint;
   experimentId?: string;
   hyperparameters?: Hyperparameters;
@@ -91,7 +94,9 @@ export function serializeNativeAdapters(snapshot: AdapterSnapshot, info: RunInfo
     seed: snapshot.seed,
     task: snapshot.task,
     modelId: info.modelId,
+    modelSource: info.modelSource,
     taskId: info.taskId,
+    taskOptions: info.taskOptions,
     baseModel: info.base,
     experimentId: info.experimentId,
     hyperparameters: info.hyperparameters,
@@ -100,6 +105,20 @@ export function serializeNativeAdapters(snapshot: AdapterSnapshot, info: RunInfo
     optimizerState: 'not saved',
   };
   return serializeSafetensors(tensors, { format: NATIVE_FORMAT, format_version: String(NATIVE_FORMAT_VERSION), description: JSON.stringify(description) });
+}
+
+const MODEL_SOURCES: readonly ModelRef['source'][] = ['embedded', 'hub', 'url', 'files'];
+
+/** Checks the stored task options: absent, or an object whose trainSize is absent, a positive integer or "all". */
+function parseTaskOptions(value: unknown, fileName: string): StoredTaskOptions | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') throw new Error(`${fileName}: taskOptions is ${JSON.stringify(value)}; expected an object.`);
+  const { trainSize } = value as { trainSize?: unknown };
+  if (trainSize === undefined) return {};
+  if (trainSize !== 'all' && !(typeof trainSize === 'number' && Number.isInteger(trainSize) && trainSize > 0)) {
+    throw new Error(`${fileName}: taskOptions.trainSize is ${JSON.stringify(trainSize)}; expected a positive integer or "all".`);
+  }
+  return { trainSize };
 }
 
 /** Checks the description's fields and types; throws naming the first invalid one. */
@@ -130,6 +149,11 @@ function parseDescription(text: string | undefined, fileName: string): NativeAda
   for (const key of ['modelId', 'taskId'] as const) {
     if (typeof json[key] !== 'string') throw new Error(`${fileName}: ${key} is ${JSON.stringify(json[key])}; expected a string.`);
   }
+  const modelSource = json.modelSource;
+  if (modelSource !== undefined && !(MODEL_SOURCES as readonly unknown[]).includes(modelSource)) {
+    throw new Error(`${fileName}: modelSource is ${JSON.stringify(modelSource)}; expected one of ${MODEL_SOURCES.join(', ')}.`);
+  }
+  const taskOptions = parseTaskOptions(json.taskOptions, fileName);
   const task = json.task as TaskSpec;
   try {
     headOutputs(task);
@@ -145,6 +169,8 @@ function parseDescription(text: string | undefined, fileName: string): NativeAda
     seed,
     targets: targets as AdapterTarget[],
     modules: modules as string[],
+    modelSource: modelSource as ModelRef['source'] | undefined,
+    taskOptions,
     task,
     baseModel: parseFingerprint(json.baseModel, fileName),
     optimizerState: 'not saved',

@@ -23,3 +23,18 @@ export async function runAdapterFiles(model: BertModel, info: RunInfo): Promise<
   files[nativeFileName(snapshot.method, snapshot.seed)] = serializeNativeAdapters(snapshot, info);
   return files;
 }
+
+/** A native adapter file in memory: its name "<method>-seed<seed>.mtlora.safetensors" and its bytes. */
+export interface NativeAdapterFile {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads the run's adapters back from the GPU and serializes them as the native file only. The training Worker
+ * sends this file to the page, which builds the PEFT export from it on request (see from-native.ts).
+ */
+export async function nativeAdapterFile(model: BertModel, info: RunInfo): Promise<NativeAdapterFile> {
+  const snapshot = await readAdapterSnapshot(model);
+  return { fileName: nativeFileName(snapshot.method, snapshot.seed), bytes: serializeNativeAdapters(snapshot, info) };
+}

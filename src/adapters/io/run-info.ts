@@ -1,12 +1,21 @@
 // Provenance of an exported adapter: the base model, the task, the hyperparameters and the final metrics of
 // its run. Both export formats record it; the native format also reads it back.
-import type { EvalPoint, ExperimentSpec, Hyperparameters, RunRecord } from '../../train/types';
+import type { EvalPoint, ExperimentSpec, Hyperparameters, ModelRef, RunRecord, TaskOptions } from '../../train/types';
 import type { BaseModelFingerprint } from './fingerprint';
+
+/**
+ * The task options that an adapter file can store as JSON. An uploaded file (TaskOptions.upload) is left out,
+ * because its bytes would make every adapter file as large as the data set.
+ */
+export type StoredTaskOptions = Pick<TaskOptions, 'trainSize'>;
 
 export interface RunInfo {
   /** The base checkpoint as PEFT's base_model_name_or_path: a Hub id, a URL or a folder. */
   modelId: string;
+  /** The source the page loaded the base model from; the import loads it from there again. */
+  modelSource?: ModelRef['source'];
   taskId: string;
+  taskOptions?: StoredTaskOptions;
   base: BaseModelFingerprint;
   experimentId?: string;
   hyperparameters?: Hyperparameters;
@@ -26,11 +35,19 @@ export function finalEvaluations(record: RunRecord): EvalPoint[] {
   return [...last.values()];
 }
 
+/** Returns the options that an adapter file stores, or undefined when none of them is set. */
+export function storedTaskOptions(options: TaskOptions | undefined): StoredTaskOptions | undefined {
+  if (options?.trainSize === undefined) return undefined;
+  return { trainSize: options.trainSize };
+}
+
 /** Builds the run info of one finished run of an experiment. */
 export function runInfoFromRecord(spec: ExperimentSpec, record: RunRecord, base: BaseModelFingerprint): RunInfo {
   return {
     modelId: spec.model.id,
+    modelSource: spec.model.source,
     taskId: spec.taskId,
+    taskOptions: storedTaskOptions(spec.taskOptions),
     base,
     experimentId: spec.id,
     hyperparameters: spec.hyperparameters,

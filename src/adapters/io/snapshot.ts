@@ -32,8 +32,11 @@ export interface AdapterSnapshot {
   modules: AdaptedModule[];
   /** The task head "classifier": weight [outputs, hidden], bias [outputs]. */
   head: HostLinear;
-  /** "pooler.dense" [hidden, hidden], which the model drew from its seed when the checkpoint had none. */
-  pooler: HostLinear;
+  /**
+   * "pooler.dense" [hidden, hidden], which the model drew from its seed when the checkpoint had none. Null in a
+   * snapshot rebuilt from a native file on a base with a pooler, because the file stores only a drawn pooler's seed.
+   */
+  pooler: HostLinear | null;
   task: TaskSpec;
   seed: number;
   config: BertArchitecture;
