@@ -35,7 +35,9 @@ export default defineConfig({
   },
 
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
+    // --bypass-lock: Vite 8 refuses a second preview of the same project, but the tests own their port and
+    // may run while a developer previews the app on another one.
+    command: `npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort --bypass-lock`,
     url: BASE_URL,
     // Never reuse a server already on the port: it may serve another checkout's build, and the tests would
     // then check that build without a warning. A busy port fails the run instead.

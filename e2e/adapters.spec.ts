@@ -1,6 +1,7 @@
 // Adapters of a finished run in Chromium on the real Worker. A short DTSM run keeps its native adapter file in
-// IndexedDB, and both downloads (PEFT zip and native file) have the expected contents. A reload keeps them, and
-// importing the native file reproduces the run's dev and test metrics. A corrupt file shows its error.
+// IndexedDB, and both downloads (PEFT zip and native file) have the expected contents. A reload keeps them,
+// importing the native file reproduces the run's dev and test metrics, and "Continue training" trains the
+// imported adapters on as a new experiment. A corrupt file shows its error.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
@@ -19,9 +20,10 @@ async function download(page: Page, testId: string): Promise<{ download: Downloa
   return { download: started, bytes: new Uint8Array(await readFile(path)), path };
 }
 
-test('DTSM adapters download and re-import with the same metrics', async ({ page }) => {
-  // SwiftShader runs every kernel on the CPU: one run of 2 steps and the import evaluation take about a minute.
-  test.setTimeout(480_000);
+test('DTSM adapters download, re-import and continue training', async ({ page }) => {
+  // SwiftShader runs every kernel on the CPU of a possibly shared machine, so the limit is generous: the whole
+  // test (a run of 2 steps, the import evaluation and a continued run of 2 steps) took 24 s with the CPU idle.
+  test.setTimeout(720_000);
   await page.goto('/');
   await expect(page.getByTestId('adapter-name')).toBeVisible();
 
@@ -39,7 +41,8 @@ test('DTSM adapters download and re-import with the same metrics', async ({ page
 
   // The PEFT zip contains the three files of a PEFT LoRA folder, with T folded into lora_B.
   const peft = await download(page, 'download-peft-dtsm:1');
-  expect(peft.download.suggestedFilename()).toBe('dtsm-seed1-peft.zip');
+  // Download names may start with the task and a short experiment id (src/adapters/io/download-names.ts).
+  expect(peft.download.suggestedFilename()).toMatch(/^(spam-[0-9a-f]{8}-)?dtsm-seed1-peft\.zip$/);
   const files = unzipSync(peft.bytes);
   expect(Object.keys(files).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
   const config = JSON.parse(new TextDecoder().decode(files['adapter_config.json'])) as Record<string, unknown>;
@@ -55,7 +58,8 @@ test('DTSM adapters download and re-import with the same metrics', async ({ page
 
   // The native file keeps C and D and describes its run.
   const native = await download(page, 'download-native-dtsm:1');
-  expect(native.download.suggestedFilename()).toBe('dtsm-seed1.mtlora.safetensors');
+  const nativeName = native.download.suggestedFilename();
+  expect(nativeName).toMatch(/^(spam-[0-9a-f]{8}-)?dtsm-seed1\.mtlora\.safetensors$/);
   const nativeHeader = safetensorsHeader(native.bytes);
   expect(nativeHeader.__metadata__).toMatchObject({ format: 'mtlora-adapters', format_version: '1' });
   expect(nativeHeader['encoder.layer.0.attention.self.query.C']).toMatchObject({ dtype: 'F32', shape: [8, 8] });
@@ -67,7 +71,7 @@ test('DTSM adapters download and re-import with the same metrics', async ({ page
   await expect(page.getByTestId('download-native-dtsm:1')).toBeVisible();
 
   // The import re-evaluates dev and test in a fresh Worker and reproduces the stored metrics.
-  await page.getByTestId('import-adapter-input').setInputFiles({ name: 'dtsm-seed1.mtlora.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(native.bytes) });
+  await page.getByTestId('import-adapter-input').setInputFiles({ name: nativeName, mimeType: 'application/octet-stream', buffer: Buffer.from(native.bytes) });
   await expect(page.getByTestId('import-verdict')).toHaveText('matches', { timeout: 240_000 });
   const rows = page.getByTestId('import-table').locator('tbody tr');
   await expect(rows).toHaveCount(6);
@@ -79,6 +83,28 @@ test('DTSM adapters download and re-import with the same metrics', async ({ page
     await expect(row.getByTestId('import-reproduced')).toHaveText(stored!);
   }
   await expect(page.getByTestId('import-result')).toContainText('evaluated on 8 dev and 8 test examples');
+
+  // Continue training: the form starts with the file's steps and names an invalid value.
+  await expect(page.getByTestId('continue-steps')).toHaveValue('2');
+  await page.getByTestId('continue-steps').fill('0');
+  await expect(page.getByTestId('continue-form')).toContainText('Additional steps 0 is out of range: enter an integer from 1 to 100000.');
+  await expect(page.getByTestId('continue-button')).toBeDisabled();
+  await page.getByTestId('continue-steps').fill('2');
+  await expect(page.getByTestId('continue-form')).toContainText('The AdamW moments start at zero');
+  await page.getByTestId('continue-button').click();
+  await expect(page.getByTestId('continue-status')).toContainText(`2 steps from ${nativeName}`);
+
+  // A new experiment with one run trains, finishes and keeps its own adapter file.
+  await expect(page.getByTestId('results-title')).toContainText('done', { timeout: 420_000 });
+  await expect(page.getByTestId('results-title')).toContainText('(DTSM; 1 seed; 2 steps)');
+  const runs = page.getByTestId('runs-table').locator('tbody tr');
+  await expect(runs).toHaveCount(1);
+  await expect(runs.first()).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('download-native-dtsm:1')).toBeVisible();
+  const history = page.getByTestId('history-table').locator('tbody tr');
+  await expect(history).toHaveCount(2);
+  await expect(history.first()).toHaveAttribute('aria-current', 'true');
+  await expect(history.first()).toHaveAttribute('data-status', 'done');
 });
 
 test('corrupt adapter file shows its error', async ({ page }) => {

@@ -182,6 +182,25 @@ test('Hub 404 names the URL', async ({ page }) => {
   await expect(page.getByTestId('model-summary')).toHaveCount(0);
 });
 
+test('URL errors name the problem', async ({ page, baseURL }) => {
+  // A server answers a path outside any model folder with a web page; this route stands for such a server.
+  await page.route('**/nope/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html><body>app</body></html>' }));
+  await openPage(page);
+  await page.getByLabel('URL', { exact: true }).check();
+
+  await page.getByTestId('model-base-url').fill('not a url');
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('model-error')).toContainText('Invalid base URL "not a url": a URL has no spaces.');
+
+  const base = new URL('/nope/', baseURL).href;
+  await page.getByTestId('model-base-url').fill('/nope/');
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('model-error')).toContainText(
+    `${base}config.json: the server returned an HTML page (Content-Type text/html), not config.json, so ${base} does not serve a Hugging Face model folder.`,
+  );
+  await expect(page.getByTestId('model-summary')).toHaveCount(0);
+});
+
 test('local folder matches the Hub load', async ({ page }) => {
   await openPage(page);
   await page.getByLabel('Local folder or files').check();
@@ -215,4 +234,35 @@ test('embedded default matches the Hub load', async ({ page, baseURL }) => {
 
   await expectSummary(page, checkpoint, new URL('/models/mtlora-bert-tiny/', baseURL).href);
   expectSameAsHub(await fillMask(page));
+
+  // Only the first run uploads the weights to the GPU, so only its time includes the upload.
+  await expect(page.getByTestId('fill-mask-timing')).toHaveText(/^\d+ tokens, \d+ ms on the GPU, including the weight upload\.$/);
+  expectSameAsHub(await fillMask(page));
+  await expect(page.getByTestId('fill-mask-timing')).toHaveText(/^\d+ tokens, \d+ ms on the GPU\.$/);
+});
+
+test('folder model trains in the Worker', async ({ page }) => {
+  // The Worker cannot read the user's disk, so the page must send it the picked files with the start command.
+  test.setTimeout(240_000);
+  await openPage(page);
+  await page.getByLabel('Local folder or files').check();
+  await page.getByTestId('model-folder-input').setInputFiles(MODEL_FOLDER);
+  await page.getByTestId('model-load').click();
+  await expectSummary(page, checkpoint, 'local files');
+
+  const folderName = MODEL_FOLDER.split('/').filter(Boolean).at(-1)!;
+  await page.getByTestId('model-select').selectOption({ label: `${folderName} (loaded in the Model panel)` });
+  for (const method of ['shim', 'icfm', 'ctcm', 'dtsm']) await page.getByTestId(`method-${method}`).uncheck();
+  await page.getByTestId('field-seedCount').fill('1');
+  await page.getByTestId('field-steps').fill('2');
+  await page.getByTestId('field-warmupSteps').fill('0');
+  await page.getByTestId('field-evalInterval').fill('2');
+  await page.getByTestId('field-batchSize').fill('4');
+  await page.getByTestId('field-maxLength').fill('16');
+  await page.getByTestId('field-evalExamples').fill('8');
+  await page.getByTestId('start-button').click();
+
+  await expect(page.getByTestId('results-title')).toContainText('done', { timeout: 200_000 });
+  await expect(page.getByTestId('summary-table').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('history-model').first()).toHaveText(`${folderName} (local files)`);
 });

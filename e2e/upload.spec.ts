@@ -65,7 +65,7 @@ test('uploaded CoLA sample trains, resumes and reports MCC', async ({ page }) =>
 
   await openUploadPanel(page);
   await page.getByTestId('upload-input').setInputFiles(path);
-  await expect(page.getByTestId('upload-file-name')).toContainText(`File: ${COLA_FILE_NAME} (CSV, 407 rows read)`);
+  await expect(page.getByTestId('upload-file-name')).toContainText(`File: ${COLA_FILE_NAME} (CSV, 407 data rows)`);
   await expect(page.getByTestId('upload-text-column')).toHaveValue('sentence');
   await expect(page.getByTestId('upload-label-column')).toHaveValue('label');
   await expect(page.getByTestId('upload-task-type')).toHaveValue('classification');
@@ -116,20 +116,37 @@ test('malformed files show their messages', async ({ page }) => {
   // A tab-separated file named .csv has one column.
   await chooseBuffer(page, 'tabs.csv', ['sentence\tlabel', ...csvRows(30, ['a', 'b']).map((row) => row.replace(',', '\t'))].join('\n'));
   await expect(error).toHaveText(
-    'tabs.csv has only one column, "sentence\tlabel"; a task needs a text column and a label column. Fields of a .csv file are separated by commas; name a tab-separated file .tsv.',
+    'tabs.csv has only one column, "sentence\tlabel"; a task needs a text column and a label column. The header contains tabs, so the file is probably tab-separated: choose TSV in the Format menu, or rename the file to .tsv.',
   );
   await expect(page.getByTestId('upload-use')).toHaveCount(0);
+  // The Format menu fixes it without renaming the file.
+  await page.getByTestId('upload-format').selectOption('tsv');
+  await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('upload-file-name')).toHaveText('File: tabs.csv (TSV, 30 data rows)');
+
+  await chooseBuffer(page, 'semicolons.csv', ['sentence;label', ...csvRows(30, ['a', 'b']).map((row) => row.replace(',', ';'))].join('\n'));
+  await expect(error).toContainText('The header contains semicolons, but semicolon-separated files are not supported: save the file as CSV with commas, or as TSV with tabs');
+
+  await chooseBuffer(page, 'header_only.csv', `${header}\n`);
+  await expect(error).toHaveText('header_only.csv has a header but no data rows; add at least 20 rows below the header.');
+  await expect(page.getByTestId('upload-distribution')).toHaveCount(0);
+  await expect(page.getByTestId('upload-preview')).toHaveCount(0);
+
+  // Numbers mixed with words: the task can be used, but a warning names the odd values.
+  await chooseBuffer(page, 'mixed.csv', [header, ...csvRows(40, ['0', '1']), ...csvRows(4, ['maybe']).map((row) => row.replace('sentence', 'other'))].join('\n'));
+  await expect(page.getByTestId('upload-warnings')).toContainText('Column "label" mixes numbers (40 rows) and words (4 rows) in its labels.');
+  await expect(page.getByTestId('upload-warnings')).toContainText('"maybe" (4 rows)');
 
   await chooseBuffer(page, 'empty-text.csv', [header, ...Array.from({ length: 25 }, (_, index) => `,${index % 2}`)].join('\n'));
-  await expect(error).toContainText('empty-text.csv: only 0 usable rows of 25; at least 20 are needed. 25 rows were skipped, e.g. line 2 empty or missing text in column "sentence" ("")');
+  await expect(error).toContainText('empty-text.csv: only 0 usable rows of 25; at least 20 are needed. 25 rows were skipped, e.g. line 2 has an empty or missing text in column "sentence" ("")');
 
   // Scores with words among them: classification is inferred, and regression skips the words by line.
   const scores = ['sentence,score', ...Array.from({ length: 30 }, (_, index) => `s${index},${index < 10 ? (index / 2).toFixed(1) : 'n/a'}`)];
   await chooseBuffer(page, 'scores.csv', scores.join('\n'));
   await expect(page.getByTestId('upload-task-type')).toHaveValue('classification');
   await page.getByTestId('upload-task-type').selectOption('regression');
-  await expect(error).toContainText('scores.csv: only 10 usable rows of 30; at least 20 are needed. 20 rows were skipped, e.g. line 12 label "n/a" in column "score" is not a number');
-  await expect(page.getByTestId('upload-skipped-count')).toHaveText('20 rows are skipped');
+  await expect(error).toContainText('scores.csv: only 10 usable rows of 30; at least 20 are needed. 20 rows were skipped, e.g. line 12 has the label "n/a" in column "score", which is not a number');
+  await expect(page.getByTestId('upload-skipped-count')).toHaveText('20 of 30 rows are skipped');
 
   await chooseBuffer(page, 'one-class.csv', [header, ...csvRows(30, ['spam'])].join('\n'));
   await expect(error).toHaveText('one-class.csv: every usable row has the label "spam" in column "label"; classification needs at least two classes.');
@@ -160,9 +177,9 @@ test('malformed files show their messages', async ({ page }) => {
   await expect(page.getByTestId('upload-skipped-count')).toHaveText('3 of 33 rows are skipped');
   const reasons = page.getByTestId('upload-skipped').locator('li');
   await expect(reasons).toHaveText([
-    'Line 32: has 3 fields, but the header has 2 columns',
-    'Line 33: empty or missing text in column "sentence" ("")',
-    'Line 34: contains U+FFFD replacement characters, which mark text decoded with the wrong encoding before the file was saved',
+    'Line 32 has 3 fields, but the header has 2 columns.',
+    'Line 33 has an empty or missing text in column "sentence" ("").',
+    'Line 34 contains U+FFFD replacement characters, which mark text decoded with the wrong encoding before the file was saved.',
   ]);
   await expect(page.getByTestId('upload-examples')).toContainText('30 of 33 rows');
   await expect(page.getByTestId('upload-use')).toBeEnabled();

@@ -91,11 +91,11 @@ describe('resultsJson', () => {
 describe('summaryMarkdown', () => {
   it('summarizes each method over its finished runs', () => {
     const text = summaryMarkdown(report(RUNS));
-    expect(text).toContain('| Method | Runs | Test accuracy mean ± std | Min | Max | Trainable parameters | Trainable % | Step time (ms) |');
+    expect(text).toContain('| Method | Runs | Test Accuracy mean ± std | Min | Max | Trainable parameters | Trainable % | Step time (ms) |');
     // Sample std of 0.8 and 0.9 is 0.0707.
     expect(text).toContain('| LoRA | 2/2 | 0.8500 ± 0.0707 | 0.8000 | 0.9000 | 1,282 | 1.282% | 20.0 |');
-    expect(text).toContain('| Head only | 1/2 | 0.7000 ± 0.0000 | 0.7000 | 0.7000 | 258 | 0.258% | 10.0 |');
-    expect(text).toContain('| Method | accuracy | f1 |');
+    expect(text).toContain('| Head only | 1/2 | 0.7000 (1 run, no std) | 0.7000 | 0.7000 | 258 | 0.258% | 10.0 |');
+    expect(text).toContain('| Method | Accuracy | F1 |');
     expect(text).toContain('| LoRA | 0.8500 ± 0.0707 | 0.7500 ± 0.0707 |');
     expect(text).toContain('- Head only, seed 2: loss became NaN at step 2; last finite loss 0.7 at step 1');
     expect(text).toContain('- Status: done, 3 of 4 runs finished');

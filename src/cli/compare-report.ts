@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METHOD_SPECS } from '../adapters/methods';
+import { METRIC_NAMES } from '../data/metric-names';
 import type { MetricId, TaskDefinition } from '../data/task';
 import { finalEvalMetric, stepTimeMs, summarizeByMethod, type MethodSummary, type Summary } from '../train/statistics';
 import type { EvalPoint, ExperimentSpec, MethodId, RunRecord } from '../train/types';
@@ -137,8 +138,11 @@ function formatMetric(value: number): string {
   return value.toFixed(4);
 }
 
+/** Mean ± sample std over seeds; one finished run has no spread, so it shows the value and says so, as the page does. */
 function formatMeanStd(summary: Summary | null): string {
-  return summary ? `${formatMetric(summary.mean)} ± ${formatMetric(summary.std)}` : '–';
+  if (summary === null) return '–';
+  if (summary.count === 1) return `${formatMetric(summary.mean)} (1 run, no std)`;
+  return `${formatMetric(summary.mean)} ± ${formatMetric(summary.std)}`;
 }
 
 function formatCount(value: number): string {
@@ -154,6 +158,7 @@ export function summaryMarkdown(report: CompareReport): string {
   const { spec, task } = report;
   const hp = spec.hyperparameters;
   const primary = task.primaryMetric;
+  const primaryName = METRIC_NAMES[primary];
   const primarySummaries = summarizeByMethod(report.runs, finalEvalMetric('test', primary));
   const stepTimes = summarizeByMethod(report.runs, stepTimeMs);
   const byMethod = (summaries: MethodSummary[], method: MethodId): MethodSummary | undefined => summaries.find((entry) => entry.method === method);
@@ -167,9 +172,9 @@ export function summaryMarkdown(report: CompareReport): string {
     `- Learning rates: ${spec.methods.map((method) => `${method} ${report.learningRates[method]}`).join(', ')}`,
     `- Status: ${report.status}, ${report.runs.filter((run) => run.status === 'done').length} of ${spec.methods.length * spec.seeds.length} runs finished (${report.startedAt} to ${report.updatedAt})`,
     '',
-    `Test ${primary} at the end of training over the finished runs of each method. ± is the sample standard deviation over seeds (0 for one run).`,
+    `Test ${primaryName} at the end of training over the finished runs of each method. ± is the sample standard deviation over seeds; a method with one finished run has none.`,
     '',
-    `| Method | Runs | Test ${primary} mean ± std | Min | Max | Trainable parameters | Trainable % | Step time (ms) |`,
+    `| Method | Runs | Test ${primaryName} mean ± std | Min | Max | Trainable parameters | Trainable % | Step time (ms) |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const method of spec.methods) {
@@ -183,7 +188,7 @@ export function summaryMarkdown(report: CompareReport): string {
     );
   }
 
-  lines.push('', 'Every test metric, mean ± std over the finished runs:', '', `| Method | ${task.metrics.join(' | ')} |`, `| --- |${task.metrics.map(() => ' ---: |').join('')}`);
+  lines.push('', 'Every test metric, mean ± std over the finished runs:', '', `| Method | ${task.metrics.map((metric) => METRIC_NAMES[metric]).join(' | ')} |`, `| --- |${task.metrics.map(() => ' ---: |').join('')}`);
   const metricSummaries = new Map<MetricId, MethodSummary[]>(task.metrics.map((metric) => [metric, summarizeByMethod(report.runs, finalEvalMetric('test', metric))]));
   for (const method of spec.methods) {
     const cells = task.metrics.map((metric) => formatMeanStd(byMethod(metricSummaries.get(metric)!, method)?.summary ?? null));

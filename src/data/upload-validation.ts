@@ -20,6 +20,9 @@ export interface UploadLimits {
  */
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxBytes: 20 * 1024 * 1024, maxRows: 50_000 };
 
+/** Minimum of usable rows: with 10% dev and test, 20 rows leave 2 examples in each. */
+export const MIN_UPLOAD_ROWS = 20;
+
 /**
  * Share of rows with U+FFFD above which the file counts as decoded with the wrong encoding, rather than
  * as a few damaged rows to skip.
@@ -212,10 +215,13 @@ function checkHeader(fileName: string, header: string[], line: number): string[]
 function rowsFromRecords(fileName: string, records: { line: number; fields: string[]; raw: string }[], limits: UploadLimits): Pick<UploadTable, 'columns' | 'rows' | 'skipped'> {
   const content = records.filter((record) => record.fields.some((field) => field.trim() !== ''));
   if (content.length === 0) {
-    throw new UploadError(`${fileName} has no rows; the first line must be a header with the column names.`);
+    throw new UploadError(`${fileName} is empty; write a header line with the column names, then at least ${MIN_UPLOAD_ROWS} data rows.`);
   }
   const [header, ...data] = content;
   const columns = checkHeader(fileName, header.fields, header.line);
+  if (data.length === 0) {
+    throw new UploadError(`${fileName} has a header but no data rows; add at least ${MIN_UPLOAD_ROWS} rows below the header.`);
+  }
   checkRowLimit(fileName, data.length, limits);
 
   const rows: UploadRow[] = [];
@@ -311,7 +317,7 @@ function parseJsonLines(fileName: string, text: string, limits: UploadLimits): P
     rows.push({ line, values: value as Record<string, unknown> });
   }
   if (rows.length === 0 && skipped.length === 0) {
-    throw new UploadError(`${fileName} has no rows; write one JSON object per line.`);
+    throw new UploadError(`${fileName} is empty; write one JSON object per line, at least ${MIN_UPLOAD_ROWS} lines.`);
   }
   checkReplacementShare(fileName, skipped, lines.length);
   return { columns, rows, skipped };

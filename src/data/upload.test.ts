@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countLabels, duplicateKey } from './split';
 import type { TaskExample } from './task';
-import { inferTaskType, MIN_UPLOAD_ROWS, previewUpload, suggestMapping, taskFromUpload, UploadError, type UploadedTaskSpec } from './upload';
+import { inferTaskType, MIN_UPLOAD_ROWS, mixedLabelWarning, previewUpload, suggestMapping, taskFromUpload, UploadError, type UploadedTaskSpec } from './upload';
 import { firstInvalidUtf8Byte, parseUploadTable } from './upload-validation';
 
 const encoder = new TextEncoder();
@@ -131,7 +131,127 @@ describe('upload encodings', () => {
   });
 });
 
+describe('files without data rows', () => {
+  it('header-only CSV gets one message', () => {
+    expect(() => previewUpload('header_only.csv', 'text,label\n')).toThrow('header_only.csv has a header but no data rows; add at least 20 rows below the header.');
+  });
+
+  it('header-only TSV gets one message', () => {
+    expect(() => previewUpload('h.tsv', 'text\tlabel\n\n')).toThrow('h.tsv has a header but no data rows; add at least 20 rows below the header.');
+  });
+
+  it('empty CSV', () => {
+    expect(() => previewUpload('empty.csv', '')).toThrow('empty.csv is empty; write a header line with the column names, then at least 20 data rows.');
+    expect(() => previewUpload('blank.csv', '\n\n')).toThrow('blank.csv is empty;');
+  });
+
+  it('empty JSON Lines', () => {
+    expect(() => previewUpload('empty.jsonl', '\n')).toThrow('empty.jsonl is empty; write one JSON object per line, at least 20 lines.');
+  });
+});
+
+describe('delimiter hints', () => {
+  const rows = (separator: string) => ['text', 'label'].join(separator) + '\n' + Array.from({ length: 30 }, (_, index) => [`row ${index}`, index % 2].join(separator)).join('\n');
+
+  it('semicolons in a .csv file', () => {
+    expect(() => previewUpload('semi.csv', rows(';'))).toThrow(
+      'semi.csv has only one column, "text;label"; a task needs a text column and a label column. The header contains semicolons, but semicolon-separated files are not supported: save the file as CSV with commas, or as TSV with tabs, and choose it again.',
+    );
+  });
+
+  it('semicolons in a .tsv file', () => {
+    expect(() => previewUpload('semi.tsv', rows(';'))).toThrow('The header contains semicolons, but semicolon-separated files are not supported');
+  });
+
+  it('commas in a .tsv file', () => {
+    expect(() => previewUpload('commas.tsv', rows(','))).toThrow('The header contains commas, so the file is probably comma-separated: choose CSV in the Format menu, or rename the file to .csv.');
+  });
+
+  it('one column without another delimiter', () => {
+    expect(() => previewUpload('one.csv', rows(' | '))).toThrow(
+      'Fields of a CSV file are separated by commas. If the file uses tabs, choose TSV in the Format menu, or rename the file to .tsv.',
+    );
+  });
+
+  it('tabs read with the CSV format chosen', () => {
+    expect(() => previewUpload('data.txt', rows('\t'), { format: 'csv' })).toThrow('choose TSV in the Format menu');
+    expect(previewUpload('data.txt', rows('\t'), { format: 'tsv' }).table.columns).toEqual(['text', 'label']);
+  });
+});
+
+describe('JSON Lines row counts', () => {
+  it('dataRows counts unreadable lines too', () => {
+    const lines = Array.from({ length: 197 }, (_, index) => JSON.stringify({ text: `line ${index}`, label: index % 2 }));
+    lines.splice(3, 0, '{not json');
+    lines.splice(4, 0, '[1,2]');
+    const preview = previewUpload('bad.jsonl', lines.join('\n'));
+    expect(preview.dataRows).toBe(199);
+    expect(preview.rowCount).toBe(197);
+    expect(preview.skipped.map((row) => row.line)).toEqual([4, 5]);
+    expect(preview.skipped[0].reason).toMatch(/^is not valid JSON \(/);
+    expect(taskFromUpload({ fileName: 'bad.jsonl', text: lines.join('\n'), mapping: { text: 'text', label: 'label' } }).rows).toBe(preview.dataRows);
+  });
+});
+
+describe('mixedLabelWarning', () => {
+  /** 160 labels 0 and 1, 20 "maybe" and 20 "1.5": the tester's file. */
+  const labels = [...Array.from({ length: 160 }, (_, index) => String(index % 2)), ...Array(20).fill('maybe'), ...Array(20).fill('1.5')] as string[];
+
+  it('names words and fractions among whole numbers', () => {
+    expect(mixedLabelWarning(labels, 'label')).toBe(
+      'Column "label" mixes numbers (180 rows) and words (20 rows) in its labels. These values look out of place, and each becomes a class of its own: "1.5" (20 rows), "maybe" (20 rows). ' +
+        'If they are typos, correct them in the file and choose it again; if the column holds scores, choose Regression as the task type, which skips the rows whose label is not a number.',
+    );
+  });
+
+  it('names numbers among words', () => {
+    const warning = mixedLabelWarning([...Array(30).fill('pos'), ...Array(30).fill('neg'), '1'], 'sentiment');
+    expect(warning).toContain('Column "sentiment" mixes numbers (1 row) and words (60 rows)');
+    expect(warning).toContain('each becomes a class of its own: "1" (1 row).');
+  });
+
+  it('names fractions among whole numbers', () => {
+    const warning = mixedLabelWarning([...Array(30).fill(0), ...Array(30).fill(1), 0.5], 'y');
+    expect(warning).toContain('Column "y" has whole-number labels and a few fractional ones.');
+    expect(warning).toContain('"0.5" (1 row)');
+  });
+
+  it('lists at most five values', () => {
+    const words = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const warning = mixedLabelWarning([...Array(50).fill('0'), ...Array(50).fill('1'), ...words], 'label');
+    expect(warning).toContain('"a" (1 row), "b" (1 row), "c" (1 row), "d" (1 row), "e" (1 row) and 2 more values.');
+  });
+
+  it('no warning for plain columns', () => {
+    expect(mixedLabelWarning(['pos', 'neg', 'pos'], 'label')).toBeNull();
+    expect(mixedLabelWarning(['0', '1', 2, ''], 'label')).toBeNull();
+    expect(mixedLabelWarning(['0.5', '1.5', '2.5', '3'], 'label')).toBeNull();
+  });
+
+  it('preview and task show the warning', () => {
+    const text = ['text,label', ...labels.map((label, index) => `sentence ${index},${label}`)].join('\n');
+    const preview = previewUpload('mixed.csv', text);
+    expect(preview.warnings).toEqual([mixedLabelWarning(labels, 'label')]);
+    expect(preview.inference?.reason).toBe('The labels are a mix of numbers and words with 4 distinct values, so each value is a class.');
+    const result = taskFromUpload({ fileName: 'mixed.csv', text, mapping: { text: 'text', label: 'label' } });
+    expect(result.warnings).toContain(mixedLabelWarning(labels, 'label'));
+  });
+
+  it('regression shows no label warning', () => {
+    const text = ['text,label', ...labels.map((label, index) => `sentence ${index},${label}`)].join('\n');
+    expect(previewUpload('mixed.csv', text, { taskType: 'regression' }).warnings).toEqual([]);
+  });
+});
+
 describe('inferTaskType', () => {
+  it('one distinct value is singular', () => {
+    expect(inferTaskType(['1', '1', 1]).reason).toBe('The labels are numbers with 1 distinct value, so each value is a class.');
+  });
+
+  it('no labels at all', () => {
+    expect(inferTaskType(['', null]).reason).toBe('No row has a label in the chosen column, so the task type cannot be inferred and classification is assumed.');
+  });
+
   it('treats many distinct numbers as regression', () => {
     expect(inferTaskType(Array.from({ length: 30 }, (_, index) => String(index / 7))).taskType).toBe('regression');
   });
@@ -182,7 +302,7 @@ describe('previewUpload', () => {
   it('rejects a file with one column', () => {
     const tabs = ['sentence\tlabel', ...Array.from({ length: 30 }, (_, index) => `row ${index}\t${index % 2}`)].join('\n');
     expect(() => previewUpload('cola.csv', tabs)).toThrow(
-      'cola.csv has only one column, "sentence\tlabel"; a task needs a text column and a label column. Fields of a .csv file are separated by commas; name a tab-separated file .tsv.',
+      'cola.csv has only one column, "sentence\tlabel"; a task needs a text column and a label column. The header contains tabs, so the file is probably tab-separated: choose TSV in the Format menu, or rename the file to .tsv.',
     );
     expect(() => taskFromUpload(spec(tabs, { fileName: 'cola.csv' }))).toThrow('cola.csv has only one column');
   });
@@ -244,10 +364,10 @@ describe('taskFromUpload', () => {
     const result = taskFromUpload(spec(lines.join('\n')));
     expect(result.skipped).toEqual([
       { line: 4, reason: 'has the same text as line 36 ("b") but label "a"; rows whose text has two labels are all skipped' },
-      { line: 32, reason: 'empty or missing text in column "text" ("")' },
+      { line: 32, reason: 'has an empty or missing text in column "text" ("")' },
       { line: 33, reason: 'duplicates the text and label of line 2' },
       { line: 34, reason: 'duplicates the text and label of line 3' },
-      { line: 35, reason: 'empty or missing label in column "label" ("")' },
+      { line: 35, reason: 'has an empty or missing label in column "label" ("")' },
       { line: 36, reason: 'has the same text as line 4 ("a") but label "b"; rows whose text has two labels are all skipped' },
     ]);
     expect(result.examples).toBe(29);
@@ -278,15 +398,15 @@ describe('taskFromUpload', () => {
     const lines = ['text,score', ...Array.from({ length: 30 }, (_, index) => `s${index},${index / 3}`), 's99,"3,5"', 's98,high'];
     const result = taskFromUpload(spec(lines.join('\n'), { mapping: { text: 'text', label: 'score' }, taskType: 'regression' }));
     expect(result.skipped).toEqual([
-      { line: 32, reason: 'label "3,5" in column "score" is not a number; write decimals with a period, e.g. 3.5' },
-      { line: 33, reason: 'label "high" in column "score" is not a number' },
+      { line: 32, reason: 'has the label "3,5" in column "score", which is not a number; write decimals with a period, e.g. 3.5' },
+      { line: 33, reason: 'has the label "high" in column "score", which is not a number' },
     ]);
   });
 
   it('rejects fewer than the minimum of usable rows', () => {
     const error = thrown(() => taskFromUpload(spec(`${csvRows(MIN_UPLOAD_ROWS - 2, ['a', 'b'])},b\n`)));
     expect(error).toBeInstanceOf(UploadError);
-    expect(error.message).toBe(`reviews.csv: only ${MIN_UPLOAD_ROWS - 2} usable rows of ${MIN_UPLOAD_ROWS - 1}; at least ${MIN_UPLOAD_ROWS} are needed. 1 row was skipped, e.g. line 20 empty or missing text in column "text" ("").`);
+    expect(error.message).toBe(`reviews.csv: only ${MIN_UPLOAD_ROWS - 2} usable rows of ${MIN_UPLOAD_ROWS - 1}; at least ${MIN_UPLOAD_ROWS} are needed. 1 row was skipped, e.g. line 20 has an empty or missing text in column "text" ("").`);
   });
 
   it('rejects a single class', () => {

@@ -7,9 +7,9 @@ import { createRandom, deriveSeed } from '../util/random';
 import { quantileBinner, stratifiedSample } from './sampling';
 import { countLabels, duplicateKey, shuffleInPlace, stratifiedSplit } from './split';
 import type { MetricId, TaskDefinition, TaskExample, TaskKind, TaskSplits } from './task';
-import { parseUploadTable, UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadRow, type UploadTable } from './upload-validation';
+import { MIN_UPLOAD_ROWS, parseUploadTable, UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadRow, type UploadTable } from './upload-validation';
 
-export { checkUploadSize, DEFAULT_UPLOAD_LIMITS, UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadTable } from './upload-validation';
+export { checkUploadSize, DEFAULT_UPLOAD_LIMITS, MIN_UPLOAD_ROWS, UploadError, type SkippedRow, type UploadFormat, type UploadLimits, type UploadTable } from './upload-validation';
 
 export type UploadTaskType = TaskKind;
 
@@ -42,9 +42,6 @@ export interface UploadedTaskSpec {
   seed?: number;
   limits?: Partial<UploadLimits>;
 }
-
-/** Minimum of usable rows: with 10% dev and test, 20 rows leave 2 examples in each. */
-export const MIN_UPLOAD_ROWS = 20;
 
 /** A numeric label column with more distinct values than this is inferred to be regression. */
 export const MAX_INFERRED_CLASSES = 10;
@@ -86,6 +83,11 @@ function classLabel(value: unknown): string | null {
   return null;
 }
 
+/** Returns "1 row", "2 rows": the count in en-US digits and the noun, plural unless the count is 1. */
+function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 export interface TaskTypeInference {
   taskType: UploadTaskType;
   /** Distinct non-empty label values. */
@@ -100,14 +102,59 @@ export interface TaskTypeInference {
  */
 export function inferTaskType(values: readonly unknown[]): TaskTypeInference {
   const present = values.filter((value) => classLabel(value) !== null);
+  if (present.length === 0) {
+    return { taskType: 'classification', distinct: 0, reason: 'No row has a label in the chosen column, so the task type cannot be inferred and classification is assumed.' };
+  }
   const numbers = present.map(numericLabel);
-  const allNumeric = present.length > 0 && numbers.every((number) => number !== null);
+  const numericCount = numbers.filter((number) => number !== null).length;
+  const allNumeric = numericCount === present.length;
   const distinct = allNumeric ? new Set(numbers).size : new Set(present.map(classLabel)).size;
   if (allNumeric && distinct > MAX_INFERRED_CLASSES) {
     return { taskType: 'regression', distinct, reason: `All labels are numbers with ${distinct} distinct values (more than ${MAX_INFERRED_CLASSES}), so they are treated as scores.` };
   }
-  const kind = allNumeric ? 'numbers' : 'text';
-  return { taskType: 'classification', distinct, reason: `The labels are ${kind} with ${distinct} distinct values, so each value is a class.` };
+  const kind = allNumeric ? 'numbers' : numericCount > 0 ? 'a mix of numbers and words' : 'text';
+  return { taskType: 'classification', distinct, reason: `The labels are ${kind} with ${countOf(distinct, 'distinct value')}, so each value is a class.` };
+}
+
+/** Label values that a warning names, at most; the rest are counted. */
+const ODD_LABELS_SHOWN = 5;
+
+/**
+ * Returns a warning for a classification label column whose values look like typos, or null. Two patterns
+ * are flagged: numbers mixed with words (the values of the rarer kind are named, e.g. "maybe" among 0 and 1),
+ * and a few fractional numbers among whole numbers (e.g. "1.5" among 0 and 1). Each such value would
+ * silently become a class of its own.
+ */
+export function mixedLabelWarning(values: readonly unknown[], column: string): string | null {
+  const counts = new Map<string, number>();
+  for (const value of values) {
+    const label = classLabel(value);
+    if (label !== null) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const entries = [...counts.entries()];
+  const rowsOf = (list: readonly [string, number][]) => list.reduce((sum, [, count]) => sum + count, 0);
+  const numeric = entries.filter(([label]) => numericLabel(label) !== null);
+  const words = entries.filter(([label]) => numericLabel(label) === null);
+  const whole = numeric.filter(([label]) => Number.isInteger(numericLabel(label)));
+  const fractional = numeric.filter(([label]) => !Number.isInteger(numericLabel(label)));
+
+  const odd: [string, number][] = [];
+  const mixed = numeric.length > 0 && words.length > 0;
+  if (mixed) odd.push(...(rowsOf(words) <= rowsOf(numeric) ? words : numeric));
+  // Fractional numbers are flagged when whole numbers are the usual labels; they may already be named as numbers among words.
+  if (rowsOf(whole) > rowsOf(fractional)) odd.push(...fractional.filter((entry) => !odd.includes(entry)));
+  if (odd.length === 0) return null;
+
+  odd.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const named = odd.slice(0, ODD_LABELS_SHOWN).map(([label, count]) => `"${label}" (${countOf(count, 'row')})`);
+  const more = odd.length > ODD_LABELS_SHOWN ? ` and ${countOf(odd.length - ODD_LABELS_SHOWN, 'more value')}` : '';
+  const pattern = mixed
+    ? `Column "${column}" mixes numbers (${countOf(rowsOf(numeric), 'row')}) and words (${countOf(rowsOf(words), 'row')}) in its labels.`
+    : `Column "${column}" has whole-number labels and a few fractional ones.`;
+  return (
+    `${pattern} These values look out of place, and each becomes a class of its own: ${named.join(', ')}${more}. ` +
+    'If they are typos, correct them in the file and choose it again; if the column holds scores, choose Regression as the task type, which skips the rows whose label is not a number.'
+  );
 }
 
 /** Suggests a mapping from common column names, falling back to the first and last columns. */
@@ -120,11 +167,25 @@ export function suggestMapping(columns: readonly string[]): ColumnMapping | null
   return textPair !== undefined && textPair !== text && textPair !== label ? { text, textPair, label } : { text, label };
 }
 
-const DELIMITER_HINTS: Readonly<Record<UploadFormat, string>> = {
-  csv: 'Fields of a .csv file are separated by commas; name a tab-separated file .tsv.',
-  tsv: 'Fields of a .tsv file are separated by tabs; name a comma-separated file .csv.',
-  jsonl: 'Each JSON object needs one key for the text and one for the label.',
-};
+const SEMICOLON_HINT =
+  'The header contains semicolons, but semicolon-separated files are not supported: save the file as CSV with commas, or as TSV with tabs, and choose it again.';
+
+/**
+ * Returns the likely cause of a single column: the delimiter that its name contains, or the format's own
+ * delimiter. The format comes from the extension or from the Format menu, so both fixes are named.
+ */
+function delimiterHint(format: UploadFormat, onlyColumn: string | undefined): string {
+  if (format === 'jsonl') return 'Each JSON object needs one key for the text and one for the label.';
+  if (onlyColumn?.includes(';')) return SEMICOLON_HINT;
+  if (format === 'csv') {
+    return onlyColumn?.includes('\t')
+      ? 'The header contains tabs, so the file is probably tab-separated: choose TSV in the Format menu, or rename the file to .tsv.'
+      : 'Fields of a CSV file are separated by commas. If the file uses tabs, choose TSV in the Format menu, or rename the file to .tsv.';
+  }
+  return onlyColumn?.includes(',')
+    ? 'The header contains commas, so the file is probably comma-separated: choose CSV in the Format menu, or rename the file to .csv.'
+    : 'Fields of a TSV file are separated by tabs. If the file uses commas, choose CSV in the Format menu, or rename the file to .csv.';
+}
 
 /**
  * Raises an UploadError when the table has fewer than two columns, because a task needs a text and a
@@ -134,9 +195,9 @@ export function checkColumnCount(table: Pick<UploadTable, 'fileName' | 'format' 
   if (table.columns.length >= 2) return;
   if (table.columns.length === 0) {
     const first = table.skipped[0];
-    throw new UploadError(`${table.fileName}: no row could be read, so the file has no columns${first === undefined ? '' : ` (line ${first.line} ${first.reason})`}. ${DELIMITER_HINTS[table.format]}`);
+    throw new UploadError(`${table.fileName}: no row could be read, so the file has no columns${first === undefined ? '' : ` (line ${first.line} ${first.reason})`}. ${delimiterHint(table.format, undefined)}`);
   }
-  throw new UploadError(`${table.fileName} has only one column, "${table.columns[0]}"; a task needs a text column and a label column. ${DELIMITER_HINTS[table.format]}`);
+  throw new UploadError(`${table.fileName} has only one column, "${table.columns[0]}"; a task needs a text column and a label column. ${delimiterHint(table.format, table.columns[0])}`);
 }
 
 /** Checks that the mapped columns exist and differ. */
@@ -187,11 +248,11 @@ function mapRows(rows: readonly UploadRow[], mapping: ColumnMapping, skipped: Sk
     const text = textCell(row.values[mapping.text]);
     const textPair = mapping.textPair === undefined ? undefined : textCell(row.values[mapping.textPair]);
     if (text === null) {
-      skipped.push({ line: row.line, reason: `empty or missing text in column "${mapping.text}" (${describeCell(row.values[mapping.text])})` });
+      skipped.push({ line: row.line, reason: `has an empty or missing text in column "${mapping.text}" (${describeCell(row.values[mapping.text])})` });
     } else if (textPair === null) {
-      skipped.push({ line: row.line, reason: `empty or missing second text in column "${mapping.textPair}" (${describeCell(row.values[mapping.textPair!])})` });
+      skipped.push({ line: row.line, reason: `has an empty or missing second text in column "${mapping.textPair}" (${describeCell(row.values[mapping.textPair!])})` });
     } else if (classLabel(row.values[mapping.label]) === null) {
-      skipped.push({ line: row.line, reason: `empty or missing label in column "${mapping.label}" (${describeCell(row.values[mapping.label])})` });
+      skipped.push({ line: row.line, reason: `has an empty or missing label in column "${mapping.label}" (${describeCell(row.values[mapping.label])})` });
     } else {
       mapped.push({ line: row.line, text, ...(textPair === undefined ? {} : { textPair }), label: row.values[mapping.label] });
     }
@@ -232,7 +293,7 @@ function labelRows(rows: readonly MappedRow[], taskType: UploadTaskType, mapping
       const score = numericLabel(row.label);
       if (score === null) {
         const hint = typeof row.label === 'string' && /^\s*-?\d+,\d+\s*$/.test(row.label) ? '; write decimals with a period, e.g. 3.5' : '';
-        skipped.push({ line: row.line, reason: `label ${describeCell(row.label)} in column "${mapping.label}" is not a number${hint}` });
+        skipped.push({ line: row.line, reason: `has the label ${describeCell(row.label)} in column "${mapping.label}", which is not a number${hint}` });
       } else {
         examples.push({ line: row.line, text: row.text, ...(row.textPair === undefined ? {} : { textPair: row.textPair }), label: score });
       }
@@ -321,6 +382,8 @@ function splitRegression(examples: readonly TaskExample[], seed: number): TaskSp
 
 export interface UploadPreview {
   table: Pick<UploadTable, 'fileName' | 'format' | 'columns' | 'bytes'>;
+  /** Data rows in the file (header and blank lines excluded), readable or not: the total that the skipped rows are counted against. */
+  dataRows: number;
   /** Data rows read (after rows with encoding or width problems were skipped). */
   rowCount: number;
   /** The first PREVIEW_ROWS rows, as read. */
@@ -333,6 +396,8 @@ export interface UploadPreview {
   distribution: LabelDistribution | null;
   /** Rows skipped so far, with the mapping applied when there is one. */
   skipped: SkippedRow[];
+  /** Notes on the label column that do not stop the task, e.g. mixedLabelWarning's. */
+  warnings: string[];
 }
 
 /**
@@ -352,15 +417,19 @@ export function previewUpload(
   let inference: TaskTypeInference | null = null;
   let distribution: LabelDistribution | null = null;
   let taskType: UploadTaskType | null = options.taskType ?? null;
+  const warnings: string[] = [];
   if (mapping !== null) {
     validateMapping(table, mapping);
     const mapped = mapRows(table.rows, mapping, skipped);
     inference = inferTaskType(mapped.map((row) => row.label));
     taskType ??= inference.taskType;
     distribution = labelRows(mapped, taskType, mapping, skipped).distribution;
+    const labelWarning = taskType === 'classification' ? mixedLabelWarning(mapped.map((row) => row.label), mapping.label) : null;
+    if (labelWarning !== null) warnings.push(labelWarning);
   }
   return {
     table: { fileName: table.fileName, format: table.format, columns: table.columns, bytes: table.bytes },
+    dataRows: table.rows.length + table.skipped.length,
     rowCount: table.rows.length,
     rows: table.rows.slice(0, PREVIEW_ROWS),
     mapping,
@@ -368,6 +437,7 @@ export function previewUpload(
     taskType,
     distribution,
     skipped: skipped.sort((a, b) => a.line - b.line),
+    warnings,
   };
 }
 
@@ -451,7 +521,7 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
     .join('; ');
   if (unique.length < MIN_UPLOAD_ROWS) {
     throw new UploadError(
-      `${spec.fileName}: only ${unique.length} usable rows of ${table.rows.length + table.skipped.length}; at least ${MIN_UPLOAD_ROWS} are needed.` +
+      `${spec.fileName}: only ${countOf(unique.length, 'usable row')} of ${table.rows.length + table.skipped.length}; at least ${MIN_UPLOAD_ROWS} are needed.` +
         (skipped.length > 0 ? ` ${skipped.length === 1 ? '1 row was' : `${skipped.length} rows were`} skipped, e.g. ${firstReasons}.` : ''),
     );
   }
@@ -459,6 +529,8 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
   const warnings: string[] = [];
   const counts: number[] = [];
   if (taskType === 'classification') {
+    const labelWarning = mixedLabelWarning(mapped.map((row) => row.label), spec.mapping.label);
+    if (labelWarning !== null) warnings.push(labelWarning);
     const classNames = labelled.classNames!;
     const present = countLabels(unique);
     if (present.size < 2) {
@@ -473,7 +545,7 @@ export function taskFromUpload(spec: UploadedTaskSpec): UploadResult {
       const count = present.get(index) ?? 0;
       counts.push(count);
       if (count > 0 && Math.round(count * UPLOAD_SPLIT_FRACTIONS.test) === 0) {
-        warnings.push(`Class "${name}" has ${count} usable rows, too few to reach the dev and test splits.`);
+        warnings.push(`Class "${name}" has ${countOf(count, 'usable row')}, too few to reach the dev and test splits.`);
       }
     });
   } else if (new Set(unique.map((example) => example.label)).size < 2) {

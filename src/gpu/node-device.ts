@@ -1,5 +1,7 @@
 // Device acquisition in Node through the `webgpu` package (Dawn). Never imported by the browser bundle.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { create, globals } from 'webgpu';
 import { describeAdapter, requestDeviceWithLimits, type AcquiredDevice } from './device';
 import { WebGPUUnavailableError } from './errors';
@@ -15,12 +17,27 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const instances: GPU[] = [];
 
 /**
+ * Points XDG_RUNTIME_DIR at a fresh private temporary folder when it is unset or empty, and removes the folder
+ * at exit. Without it, every Dawn instance prints "error: XDG_RUNTIME_DIR is invalid or not set in the
+ * environment." twice on stderr (from the Vulkan window-system code, webgpu 0.6.2 on Debian, checked with
+ * SwiftShader), which reads as a failure although nothing fails. A CLI run then starts with those lines.
+ */
+function ensureRuntimeDir(): void {
+  if (process.env.XDG_RUNTIME_DIR) return;
+  // mkdtemp creates the folder with mode 0700, which is what the XDG spec asks of the runtime directory.
+  const folder = mkdtempSync(join(tmpdir(), 'mtlora-xdg-runtime-'));
+  process.env.XDG_RUNTIME_DIR = folder;
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+}
+
+/**
  * Acquires a Dawn device. A hardware adapter is preferred; when there is none and SwiftShader is
  * installed, VK_ICD_FILENAMES is pointed at it and Dawn is asked again. The chosen adapter is
  * reported on stderr so that a slow run can be traced to a software adapter.
  */
 export async function acquireNodeDevice(): Promise<AcquiredDevice> {
   Object.assign(globalThis, globals);
+  ensureRuntimeDir();
 
   let gpu = create([]);
   instances.push(gpu);

@@ -82,7 +82,8 @@ async function readBody(response: Response, report: (loaded: number, total: numb
     throw new ModelFileError(url, `the download ended after ${loaded} of ${total} bytes (Content-Length); try again.`);
   }
   report(loaded, total ?? loaded, true);
-  return new Blob(chunks as BlobPart[]);
+  // The Blob keeps the Content-Type, so that a caller can tell an HTML page from the JSON it expected.
+  return new Blob(chunks as BlobPart[], { type: response.headers.get('Content-Type') ?? '' });
 }
 
 /**
@@ -127,7 +128,9 @@ export async function fetchModelFile(url: string, name: string, required: boolea
   }
 
   const data = await readBody(response, (loaded, total, done) => report(loaded, total, done, false), url);
-  if (cache !== null) {
+  // An HTML page is a server's answer for a path outside the model folder (collectModelFiles rejects it). It is not
+  // cached, so a load after the URL or the server is fixed asks the server again.
+  if (cache !== null && !/^text\/html\b/i.test(data.type)) {
     const headers = { 'Content-Type': response.headers.get('Content-Type') ?? 'application/octet-stream', 'Content-Length': String(data.size) };
     await storeInCache(cache, url, new Response(data, { headers }));
   }

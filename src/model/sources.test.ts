@@ -80,6 +80,7 @@ describe('file URLs', () => {
     expect(normalizeBaseUrl(' http://127.0.0.1/m/?x=1#top ')).toBe('http://127.0.0.1/m/');
     expect(() => normalizeBaseUrl('ftp://localhost/m/')).toThrow('the protocol is ftp:, expected http: or https:');
     expect(() => normalizeBaseUrl('models/tiny')).toThrow('Invalid base URL "models/tiny": use an absolute http(s) URL');
+    expect(() => normalizeBaseUrl('not a url')).toThrow('Invalid base URL "not a url": a URL has no spaces.');
   });
 });
 
@@ -221,6 +222,43 @@ describe('loadModelFiles over HTTP', () => {
     await loadModelFiles(hubSource, { cacheName: null });
     expect(server.requests.length).toBe(10);
     expect(storage.caches.size).toBe(0);
+  });
+
+  it('names an HTML page served in place of config.json', async () => {
+    const base = 'http://127.0.0.1:4190/nope/';
+    const page = new TextEncoder().encode('<!doctype html><html><body>app</body></html>');
+    const server = mockFetch(new Map([[`${base}config.json`, page]]), { headers: { [`${base}config.json`]: { 'Content-Type': 'text/html; charset=utf-8' } } });
+    vi.stubGlobal('fetch', server.fetch);
+
+    const error = await loadModelFiles({ kind: 'url', baseUrl: base }, { cacheName: null }).catch((caught: unknown) => caught as ModelFileError);
+    expect(error).toBeInstanceOf(ModelFileError);
+    expect(error.file).toBe(`${base}config.json`);
+    expect(error.message).toBe(
+      `${base}config.json: the server returned an HTML page (Content-Type text/html; charset=utf-8), not config.json, so ${base} does not serve a Hugging Face model folder. ` +
+        'Use the URL of the folder that contains config.json, model.safetensors and tokenizer.json or vocab.txt.',
+    );
+    // The weights are never requested.
+    expect(server.requests).toEqual([`${base}config.json`]);
+  });
+
+  it('does not cache an HTML page', async () => {
+    const base = 'http://127.0.0.1:4190/nope/';
+    const page = new TextEncoder().encode('<!doctype html>');
+    const storage = new MemoryCacheStorage();
+    vi.stubGlobal('caches', storage);
+    vi.stubGlobal('fetch', mockFetch(new Map([[`${base}config.json`, page]]), { headers: { [`${base}config.json`]: { 'Content-Type': 'text/html' } } }).fetch);
+    await expect(loadModelFiles({ kind: 'url', baseUrl: base })).rejects.toThrow('the server returned an HTML page');
+
+    // The server now serves the model folder; the next load must not get the page from Cache Storage.
+    vi.stubGlobal('fetch', mockFetch(served(base, true)).fetch);
+    const files = await loadModelFiles({ kind: 'url', baseUrl: base });
+    expect(files.config.fromCache).toBe(false);
+  });
+
+  it('recognises an HTML page without a Content-Type', async () => {
+    const base = 'http://127.0.0.1:4190/nope/';
+    vi.stubGlobal('fetch', mockFetch(new Map([[`${base}config.json`, new TextEncoder().encode('\n  <html></html>')]])).fetch);
+    await expect(loadModelFiles({ kind: 'url', baseUrl: base }, { cacheName: null })).rejects.toThrow('the server returned an HTML page (no Content-Type), not config.json');
   });
 
   it('fetches from a base URL and a revision', async () => {

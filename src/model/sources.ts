@@ -129,6 +129,13 @@ export function hubFileUrl(id: string, file: string, revision = 'main'): string 
 /** Resolves a base URL (absolute, or relative to the page in a browser) to one that ends with "/". */
 export function normalizeBaseUrl(baseUrl: string): string {
   const page = (globalThis as { location?: { href?: string } }).location?.href;
+  // A relative URL resolves against the page, where "not a url" would become ".../not%20a%20url/"; a URL never
+  // contains spaces, so text with spaces is rejected here.
+  if (/\s/.test(baseUrl.trim())) {
+    throw new Error(
+      `Invalid base URL ${JSON.stringify(baseUrl)}: a URL has no spaces. Use an absolute http(s) URL such as "http://localhost:8000/models/bert-tiny/", or a path on this site such as "/models/mtlora-bert-tiny/".`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(baseUrl.trim(), page);
@@ -153,7 +160,9 @@ export function normalizeBaseUrl(baseUrl: string): string {
  */
 export async function collectModelFiles(origin: string, fetchFile: ModelFileFetcher): Promise<ModelFiles> {
   const config = (await fetchFile(MODEL_FILE_NAMES.config, true))!;
-  parseBertConfigText(await config.data.text(), config.location);
+  const configText = await config.data.text();
+  checkNotHtml(config, configText, origin);
+  parseBertConfigText(configText, config.location);
 
   const tokenizerJson = await fetchFile(MODEL_FILE_NAMES.tokenizerJson, false);
   const vocab = tokenizerJson === undefined ? await fetchFile(MODEL_FILE_NAMES.vocab, true) : undefined;
@@ -170,6 +179,23 @@ export async function collectModelFiles(origin: string, fetchFile: ModelFileFetc
   const all = [config, weights, tokenizerJson, tokenizerConfig, vocab].filter((file): file is ModelFile => file !== undefined);
   files.fromCache = all.every((file) => file.fromCache);
   return files;
+}
+
+/**
+ * Raises a ModelFileError when config.json is an HTML page. A web server answers a path outside any model folder
+ * with a page (often an app's index.html, with status 200), which would otherwise fail as "invalid JSON".
+ * The page is recognised by its Content-Type or by a body that starts with "<".
+ */
+function checkNotHtml(config: ModelFile, text: string, origin: string): void {
+  const contentType = config.data.type;
+  const isHtml = /^(text\/html|application\/xhtml\+xml)\b/i.test(contentType) || text.trimStart().startsWith('<');
+  if (!isHtml) return;
+  const typeText = contentType === '' ? 'no Content-Type' : `Content-Type ${contentType}`;
+  throw new ModelFileError(
+    config.location,
+    `the server returned an HTML page (${typeText}), not config.json, so ${origin} does not serve a Hugging Face model folder. ` +
+      'Use the URL of the folder that contains config.json, model.safetensors and tokenizer.json or vocab.txt.',
+  );
 }
 
 /** Returns the path of a picked file inside a dropped or picked folder, else its name. */

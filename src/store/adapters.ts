@@ -1,16 +1,20 @@
 // The adapters of finished runs on the page. The store lists which runs of the experiment on screen have a
 // native adapter file in IndexedDB, and builds the downloads from it (the native file, a PEFT zip). It also
-// imports a native file: a fresh training Worker re-evaluates it, and the page compares the metrics.
+// imports a native file: a fresh training Worker re-evaluates it, and the page compares the metrics. After a
+// successful import it can start an experiment that continues training the file's adapters.
 import { createStore, useStore, type StoreApi } from 'zustand';
 import { peftZipFromNative } from '../adapters/io/from-native';
-import { parseNativeAdapters, type ExpectedAdapters } from '../adapters/io/native-format';
+import { parseNativeAdapters, trainedStepsOf, type ExpectedAdapters, type NativeAdapterDescription } from '../adapters/io/native-format';
+import type { NativeAdapterFile } from '../adapters/io/run-files';
+import { continuationSpec } from '../train/continuation';
 import type { AdapterEvaluation, WorkerEvent } from '../train/protocol';
 import { openExperimentDb, runKeyString, type ExperimentDb, type RunKey } from '../train/store-db';
-import type { TaskOptions } from '../train/types';
+import type { ExperimentSpec, Hyperparameters, MethodId, TaskOptions } from '../train/types';
 import { TrainingWorkerClient } from '../train/worker-client';
 import { compareEvaluations, type EvaluationComparison } from './adapter-comparison';
+import { defaultContinueForm, validateContinueForm, type ContinueErrors, type ContinueField, type ContinueForm } from './continue-form';
 import { downloadBytes } from './download';
-import type { RunAdaptersOutcome, WorkerClient, WorkerClientFactory } from './experiment';
+import { getExperimentStore, type RunAdaptersOutcome, type WorkerClient, type WorkerClientFactory } from './experiment';
 
 export interface AdapterStoreDeps {
   openDb(): Promise<ExperimentDb>;
@@ -18,7 +22,13 @@ export interface AdapterStoreDeps {
   createClient: WorkerClientFactory;
   /** Saves bytes as a file of the user, e.g. through a browser download. */
   download(fileName: string, bytes: Uint8Array, mimeType: string): void;
+  /**
+   * Starts a prepared experiment in the page's experiment store (its Worker, charts and IndexedDB records);
+   * rejects when it cannot start. Default: the page's experiment store.
+   */
+  startExperiment?: (spec: ExperimentSpec) => Promise<void>;
   newId?: () => string;
+  now?: () => Date;
 }
 
 export type ImportState =
@@ -26,6 +36,23 @@ export type ImportState =
   | { status: 'evaluating'; fileName: string; /** The Worker's latest status line. */ message: string | null }
   | { status: 'done'; result: AdapterEvaluation; comparison: EvaluationComparison }
   | { status: 'failed'; fileName: string; message: string };
+
+/** The facts about an imported file that the "Continue training" form shows. */
+export interface ContinueSource {
+  fileName: string;
+  method: MethodId;
+  seed: number;
+  /** Optimizer steps the file's adapters were trained for. The continued run's batch order and dropout masks start after them. */
+  stepsBefore: number;
+  /** The file's hyperparameters, which the continued run keeps except for steps, learning rate and warm-up. */
+  hyperparameters: Hyperparameters;
+}
+
+export type ContinueState =
+  | { status: 'idle' }
+  | { status: 'starting' }
+  | { status: 'started'; experimentId: string; fileName: string; steps: number; learningRate: number; warmupSteps: number }
+  | { status: 'failed'; message: string };
 
 export interface AdapterState {
   /** The experiment whose adapter files `storedRuns` lists. */
@@ -37,6 +64,13 @@ export interface AdapterState {
   /** The latest failed download or IndexedDB read. */
   downloadError: string | null;
   importState: ImportState;
+  /** The file that "Continue training" starts from; null until an import succeeded. */
+  continueSource: ContinueSource | null;
+  /** The "Continue training" fields as typed; null until an import succeeded. */
+  continueForm: ContinueForm | null;
+  /** One message per invalid continue field. */
+  continueErrors: ContinueErrors;
+  continueState: ContinueState;
 
   /** Lists the stored adapter files of an experiment; null clears the list. */
   showExperiment(experimentId: string | null): Promise<void>;
@@ -46,13 +80,24 @@ export interface AdapterState {
   downloadPeft(key: RunKey): Promise<void>;
   /** Parses a native adapter file, re-evaluates it in a training Worker and compares the metrics. */
   importAdapter(file: { name: string; bytes: Uint8Array }): Promise<void>;
+  setContinueValue(field: ContinueField, text: string): void;
+  /**
+   * Starts a new experiment with one run, the imported file's method and seed, whose adapters and head start from
+   * the file. Needs a successful import; the form's steps and learning rate must be valid.
+   */
+  continueTraining(): Promise<void>;
 }
 
 export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterState> {
   const newId = deps.newId ?? (() => crypto.randomUUID());
+  const now = deps.now ?? (() => new Date());
+  const startExperiment = deps.startExperiment ?? ((spec: ExperimentSpec) => getExperimentStore().getState().startSpec(spec));
   let dbPromise: Promise<ExperimentDb> | null = null;
   // The Worker of the import in progress; a newer import replaces it and its late events are dropped.
   let importClient: WorkerClient | null = null;
+  // The file of the last successful import with its task options, kept for "Continue training". The bytes stay
+  // out of the state, because the UI never renders them.
+  let imported: { file: NativeAdapterFile; description: NativeAdapterDescription; taskOptions?: TaskOptions } | null = null;
 
   const database = (): Promise<ExperimentDb> => {
     if (!dbPromise) {
@@ -104,12 +149,31 @@ export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterStat
       set({ importState: state });
     };
 
+    /** Offers "Continue training" for a file whose evaluation succeeded, with its own steps and learning rate. */
+    const offerContinuation = (source: NonNullable<typeof imported>) => {
+      const { description, file } = source;
+      const stepsBefore = trainedStepsOf(description);
+      // The evaluation needs the hyperparameters too, so a file that got this far has them.
+      if (!description.hyperparameters || stepsBefore === undefined) return;
+      imported = source;
+      set({
+        continueSource: { fileName: file.fileName, method: description.method, seed: description.seed, stepsBefore, hyperparameters: description.hyperparameters },
+        continueForm: defaultContinueForm(description.hyperparameters),
+        continueErrors: {},
+        continueState: { status: 'idle' },
+      });
+    };
+
     return {
       experimentId: null,
       storedRuns: {},
       errors: {},
       downloadError: null,
       importState: { status: 'idle' },
+      continueSource: null,
+      continueForm: null,
+      continueErrors: {},
+      continueState: { status: 'idle' },
 
       async showExperiment(experimentId) {
         set({ experimentId, storedRuns: {}, errors: {}, downloadError: null });
@@ -142,7 +206,14 @@ export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterStat
       async importAdapter({ name, bytes }) {
         importClient?.terminate();
         importClient = null;
-        set({ importState: { status: 'evaluating', fileName: name, message: 'Reading the file.' } });
+        imported = null;
+        set({
+          importState: { status: 'evaluating', fileName: name, message: 'Reading the file.' },
+          continueSource: null,
+          continueForm: null,
+          continueErrors: {},
+          continueState: { status: 'idle' },
+        });
 
         // Parsed on the page first, so an invalid file is reported without starting a Worker.
         let description;
@@ -153,8 +224,7 @@ export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterStat
           return;
         }
         const context = await storedContext(description.experimentId);
-        // TODO: "Continue training" from an imported adapter is not built: createModelFromNative can train on
-        // (with fresh AdamW moments), but the Worker has no command that starts a run from a file.
+        const source = { file: { fileName: name, bytes }, description, taskOptions: context.taskOptions };
 
         const requestId = newId();
         let client: WorkerClient | null = null;
@@ -167,6 +237,7 @@ export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterStat
             case 'adapter-evaluated':
               if (event.requestId !== requestId) return;
               finishImport(client, { status: 'done', result: event.result, comparison: compareEvaluations(event.result.stored, event.result.reproduced) });
+              offerContinuation(source);
               return;
             case 'adapter-evaluation-failed':
               if (event.requestId !== requestId) return;
@@ -188,6 +259,49 @@ export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterStat
           if (client) finishImport(client, failed);
           else set({ importState: failed });
         }
+      },
+
+      setContinueValue(field, text) {
+        const form = get().continueForm;
+        if (!form) return;
+        const next = { ...form, [field]: text };
+        const result = validateContinueForm(next);
+        set({ continueForm: next, continueErrors: result.ok ? {} : result.errors });
+      },
+
+      async continueTraining() {
+        const source = imported;
+        const form = get().continueForm;
+        if (!source || !form || get().importState.status !== 'done') {
+          set({ continueState: { status: 'failed', message: 'No imported adapter file to continue: import a native adapter file first.' } });
+          return;
+        }
+        if (get().continueState.status === 'starting') return;
+        const result = validateContinueForm(form);
+        if (!result.ok) {
+          set({ continueErrors: result.errors });
+          return;
+        }
+
+        set({ continueErrors: {}, continueState: { status: 'starting' } });
+        let spec: ExperimentSpec;
+        try {
+          spec = continuationSpec({
+            file: source.file,
+            description: source.description,
+            steps: result.steps,
+            learningRate: result.learningRate,
+            taskOptions: source.taskOptions,
+            id: newId(),
+            createdAt: now().toISOString(),
+          });
+          await startExperiment(spec);
+        } catch (error) {
+          set({ continueState: { status: 'failed', message: `Continuing ${source.file.fileName} failed: ${errorMessage(error)}` } });
+          return;
+        }
+        const { steps, learningRate, warmupSteps } = spec.hyperparameters;
+        set({ continueState: { status: 'started', experimentId: spec.id, fileName: source.file.fileName, steps, learningRate, warmupSteps } });
       },
     };
   });

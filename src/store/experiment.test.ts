@@ -153,6 +153,7 @@ describe('experiment form', () => {
         rank: 8,
         alpha: 16,
         learningRate: 1e-3,
+        fullLearningRate: 5e-5,
         batchSize: 16,
         maxLength: 128,
         steps: 200,
@@ -170,11 +171,11 @@ describe('experiment form', () => {
   });
 
   const cases: ReadonlyArray<[field: Parameters<ExperimentState['setValue']>[0], text: string, message: string]> = [
-    ['rank', '100', 'Rank r 100 is out of range: enter an integer from 1 to 64.'],
-    ['rank', '0', 'Rank r 0 is out of range: enter an integer from 1 to 64.'],
-    ['rank', '2.5', 'Rank r 2.5 is not an integer: enter an integer from 1 to 64.'],
+    ['rank', '200', 'Rank r 200 is out of range: enter an integer from 1 to 128 (the hidden size of mtlora-bert-tiny).'],
+    ['rank', '0', 'Rank r 0 is out of range: enter an integer from 1 to 128 (the hidden size of mtlora-bert-tiny).'],
+    ['rank', '2.5', 'Rank r 2.5 is not an integer: enter an integer from 1 to 128 (the hidden size of mtlora-bert-tiny).'],
     ['batchSize', '257', 'Batch size 257 is out of range: enter an integer from 1 to 256.'],
-    ['maxLength', '4', 'Max length 4 is out of range: enter an integer from 8 to 512.'],
+    ['maxLength', '3', 'Max length 3 is out of range: enter an integer from 4 to 512 (the position embeddings of mtlora-bert-tiny).'],
     ['seedCount', '11', 'Seeds 11 is out of range: enter an integer from 1 to 10.'],
     ['learningRate', '0', 'Learning rate 0 is out of range: enter a number greater than 0 and at most 1.'],
     ['learningRate', 'fast', 'Learning rate "fast" is not a number: enter a number greater than 0 and at most 1.'],
@@ -244,6 +245,8 @@ describe('experiment protocol', () => {
     expect(command.spec.taskId).toBe('spam');
     expect(command.spec.model).toEqual({ id: 'embedded', source: 'embedded' });
     expect(command.spec.hyperparameters.rank).toBe(8);
+    expect(command.spec.hyperparameters.learningRate).toBe(1e-3);
+    expect(command.spec.hyperparameters.fullLearningRate).toBe(5e-5);
 
     expect(h.state().live).toBe(true);
     expect(h.state().view?.record.status).toBe('running');
@@ -251,6 +254,36 @@ describe('experiment protocol', () => {
     const stored = await withDb(h.dbName, (db) => db.loadExperiment(command.spec.id));
     expect(stored?.record.status).toBe('running');
     expect(h.state().history.map((r) => r.spec.id)).toEqual([command.spec.id]);
+  });
+
+  it('restores the form after a reload', () => {
+    const items = new Map<string, string>();
+    const formStorage = { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) };
+    const first = harness({ formStorage });
+    first.state().setValue('steps', '400');
+    first.state().toggleMethod('shim', false);
+
+    const reloaded = harness({ formStorage });
+    expect(reloaded.state().form.values.steps).toBe('400');
+    expect(reloaded.state().form.methods).not.toContain('shim');
+    expect(reloaded.state().errors).toEqual({});
+  });
+
+  it('trains the model loaded in the Model panel', async () => {
+    const h = harness();
+    await h.state().init();
+    const files = [new File(['{}'], 'config.json')];
+    h.state().setModel({ ref: { id: 'my-bert', source: 'files' }, name: 'my-bert', files, hiddenSize: 32, maxPositionEmbeddings: 64 });
+    // The loaded model's sizes bound the form: rank 8 fits a hidden size of 32, max length 128 does not fit 64 positions.
+    expect(h.state().errors.maxLength).toBe('Max length 128 is out of range: enter an integer from 4 to 64 (the position embeddings of my-bert).');
+    h.state().setValue('maxLength', '64');
+    expect(h.state().errors).toEqual({});
+    await h.state().start();
+
+    const [command] = h.client().commands;
+    if (command.type !== 'start') throw new Error(`expected a start command, got ${command.type}`);
+    expect(command.spec.model).toEqual({ id: 'my-bert', source: 'files' });
+    expect(command.modelFiles).toEqual(files);
   });
 
   it('starts once on a double click', async () => {

@@ -5,10 +5,12 @@ import { createStore, useStore, type StoreApi } from 'zustand';
 import type { TaskDefinition } from '../data/task';
 import type { WorkerCommand, WorkerEvent } from '../train/protocol';
 import { CurveWriter, openExperimentDb, runKeyString, type ExperimentDb, type RunKey } from '../train/store-db';
+import { validateSpec } from '../train/spec';
 import type { ExperimentRecord, ExperimentSpec, ExperimentStatus, MethodId, RunRecord, StepPoint } from '../train/types';
 import { TrainingWorkerClient } from '../train/worker-client';
 import { getAdapterStore } from './adapters';
 import { createView, findRun, withEval, withRun, withStatus, withStepPoints, type ExperimentView } from './experiment-view';
+import { browserFormStorage, loadForm, saveForm, type FormStorage } from './form-storage';
 import { defaultForm, EMBEDDED_MODEL, formFromSpec, validateForm, type ExperimentForm, type FormErrors, type ModelOption, type NumericField } from './form';
 import type { TrainSizeChoice } from './train-size';
 import { uploadedTaskSpec } from './uploaded-tasks';
@@ -43,6 +45,8 @@ export interface ExperimentStoreDeps {
   /** Milliseconds that curve points wait before they are written to IndexedDB. */
   curveFlushIntervalMs?: number;
   model?: ModelOption;
+  /** Where the setup form is kept across reloads; default the browser's localStorage, null keeps nothing. */
+  formStorage?: FormStorage | null;
   /** Called when a finished adapter run's file is stored in IndexedDB, or with the reason it was not kept. */
   onRunAdapters?: (key: RunKey, outcome: RunAdaptersOutcome) => void;
 }
@@ -71,6 +75,8 @@ export interface ExperimentState {
   storageError: string | null;
   initialized: boolean;
 
+  /** Chooses the model to fine-tune: the embedded one, or the one loaded in the Model panel. */
+  setModel(model: ModelOption): void;
   setTasks(tasks: readonly TaskChoice[]): void;
   setTaskId(taskId: string): void;
   /** Sets the train size of a GLUE task. */
@@ -83,6 +89,11 @@ export interface ExperimentState {
   /** Opens the database, marks experiments left running by a closed page as interrupted, and loads the history. */
   init(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Starts an experiment from a prepared spec instead of the form, e.g. one that continues an imported adapter
+   * file. Throws when an experiment is live or the spec is invalid.
+   */
+  startSpec(spec: ExperimentSpec): Promise<void>;
   pause(): void;
   resume(): void;
   /** Asks the Worker to cancel. A second call while that request is pending stops the Worker at once. */
@@ -100,7 +111,8 @@ export interface ExperimentState {
 const LOCK_PREFIX = 'mtlora-experiment:';
 
 export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<ExperimentState> {
-  const model = deps.model ?? EMBEDDED_MODEL;
+  const initialModel = deps.model ?? EMBEDDED_MODEL;
+  const formStorage = deps.formStorage === undefined ? browserFormStorage() : deps.formStorage;
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const viewCommitIntervalMs = deps.viewCommitIntervalMs ?? 250;
@@ -119,11 +131,12 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
   let commitTimer: ReturnType<typeof setTimeout> | null = null;
 
   return createStore<ExperimentState>()((set, get) => {
-    const context = () => ({ model, taskIds: get().tasks.map((task) => task.id), uploadSpec: uploadedTaskSpec });
+    const context = () => ({ model: get().model, taskIds: get().tasks.map((task) => task.id), uploadSpec: uploadedTaskSpec });
 
     const setForm = (form: ExperimentForm) => {
       const result = validateForm(form, context());
       set({ form, errors: result.ok ? {} : result.errors });
+      saveForm(formStorage, form);
     };
 
     const timestamp = () => now().toISOString();
@@ -208,10 +221,26 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
           if (client === created) get().handleEvent(event);
         });
         client = created;
-        created.send({ type: 'start', spec: record.spec, completed });
+        // Picked files cannot be stored with the spec, so they come from the model chosen now, when it is the same one.
+        const chosen = get().model;
+        const sameModel = chosen.ref.source === record.spec.model.source && chosen.ref.id === record.spec.model.id;
+        const modelFiles = record.spec.model.source === 'files' && sameModel && chosen.files ? [...chosen.files] : undefined;
+        created.send({ type: 'start', spec: record.spec, completed, ...(modelFiles ? { modelFiles } : {}) });
       } catch (error) {
         void endLive('interrupted', `Starting the training Worker failed: ${errorMessage(error)}`);
       }
+    };
+
+    /** Shows, stores and launches a new experiment. */
+    const begin = async (spec: ExperimentSpec) => {
+      const record: ExperimentRecord = { spec, status: 'running', updatedAt: spec.createdAt };
+      set({ view: createView(record, []), live: true, pendingCommand: null, storageError: null });
+
+      // Started before any run is saved, and IndexedDB keeps the order, so saveRun finds the experiment.
+      const saved = persist('the experiment', (database) => database.saveExperiment(record));
+      launch(record, []);
+      await saved;
+      await refreshLists();
     };
 
     const send = (command: WorkerCommand) => {
@@ -250,9 +279,9 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
     };
 
     return {
-      model,
+      model: initialModel,
       tasks: [],
-      form: defaultForm(model, ''),
+      form: loadForm(formStorage, defaultForm(initialModel, '')),
       errors: {},
       history: [],
       interrupted: [],
@@ -261,6 +290,12 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
       pendingCommand: null,
       storageError: null,
       initialized: false,
+
+      setModel(model) {
+        if (get().live) return;
+        set({ model });
+        setForm({ ...get().form, modelId: model.ref.id });
+      },
 
       setTasks(tasks) {
         set({ tasks: tasks.map(toTaskChoice) });
@@ -295,7 +330,7 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
       },
 
       resetForm() {
-        setForm(defaultForm(model, get().tasks[0]?.id ?? ''));
+        setForm(defaultForm(get().model, get().tasks[0]?.id ?? ''));
       },
 
       init() {
@@ -341,7 +376,7 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
         const spec: ExperimentSpec = {
           id: newId(),
           createdAt,
-          model: model.ref,
+          model: get().model.ref,
           taskId: get().form.taskId,
           // A GLUE train size or an uploaded file; stored with the spec, so a reload can show and resume the experiment.
           ...(result.taskOptions === undefined ? {} : { taskOptions: result.taskOptions }),
@@ -349,14 +384,16 @@ export function createExperimentStore(deps: ExperimentStoreDeps): StoreApi<Exper
           seeds: result.seeds,
           hyperparameters: result.hyperparameters,
         };
-        const record: ExperimentRecord = { spec, status: 'running', updatedAt: createdAt };
-        set({ view: createView(record, []), live: true, pendingCommand: null, storageError: null });
+        await begin(spec);
+      },
 
-        // Started before any run is saved, and IndexedDB keeps the order, so saveRun finds the experiment.
-        const saved = persist('the experiment', (database) => database.saveExperiment(record));
-        launch(record, []);
-        await saved;
-        await refreshLists();
+      async startSpec(spec) {
+        const busy = 'An experiment is training; wait until it ends or cancel it, then start again.';
+        if (get().live) throw new Error(busy);
+        validateSpec(spec);
+        await get().init();
+        if (get().live) throw new Error(busy);
+        await begin(spec);
       },
 
       pause() {

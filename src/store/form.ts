@@ -10,6 +10,8 @@ import { DEFAULT_TRAIN_SIZE_CHOICE, trainSizeChoiceOf, validateTrainSizeChoice, 
 export interface ModelOption {
   ref: ModelRef;
   name: string;
+  /** The checkpoint files of a model picked on this computer (ref.source "files"), sent to the training Worker. */
+  files?: readonly File[];
   hiddenSize: number;
   /** Maximum sequence length the position embeddings cover, in tokens. */
   maxPositionEmbeddings: number;
@@ -28,13 +30,11 @@ export const EMBEDDED_MODEL: ModelOption = {
   maxPositionEmbeddings: 512,
 };
 
-/** Largest adapter rank the form accepts, whatever the hidden size. */
-export const MAX_RANK = 64;
-
 export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = {
   rank: 8,
   alpha: 16,
   learningRate: 1e-3,
+  fullLearningRate: 5e-5,
   batchSize: 16,
   maxLength: 128,
   steps: 200,
@@ -48,9 +48,6 @@ export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = {
 };
 
 export const DEFAULT_SEED_COUNT = 3;
-
-/** Learning rates that usually suit the baselines, shown next to the single learning-rate field. */
-export const BASELINE_LEARNING_RATES: Readonly<Record<'head' | 'full', number>> = { head: 1e-3, full: 5e-5 };
 
 export const DEFAULT_METHODS: readonly MethodId[] = ADAPTER_METHODS;
 
@@ -107,10 +104,8 @@ export const FIELD_SPECS: Readonly<Record<NumericField, FieldSpec>> = {
   rank: {
     label: 'Rank r',
     hint: 'Inner dimension of A and B',
-    range: (_, model) =>
-      model.hiddenSize < MAX_RANK
-        ? { min: 1, max: model.hiddenSize, integer: true, maxReason: `the hidden size of ${model.name}` }
-        : { min: 1, max: MAX_RANK, integer: true },
+    // The runner's limit (validateHyperparameters): a rank above the smaller side of a weight adds nothing.
+    range: (_, model) => ({ min: 1, max: model.hiddenSize, integer: true, maxReason: `the hidden size of ${model.name}` }),
   },
   alpha: {
     label: 'Alpha',
@@ -122,6 +117,11 @@ export const FIELD_SPECS: Readonly<Record<NumericField, FieldSpec>> = {
     hint: 'Peak AdamW rate',
     range: () => ({ min: 0, max: 1, integer: false, minExclusive: true }),
   },
+  fullLearningRate: {
+    label: 'Full FT learning rate',
+    hint: 'Peak AdamW rate of full fine-tuning',
+    range: () => ({ min: 0, max: 1, integer: false, minExclusive: true }),
+  },
   batchSize: {
     label: 'Batch size',
     hint: 'Sequences per step',
@@ -130,10 +130,8 @@ export const FIELD_SPECS: Readonly<Record<NumericField, FieldSpec>> = {
   maxLength: {
     label: 'Max length',
     hint: 'Tokens per sequence',
-    range: (_, model) =>
-      model.maxPositionEmbeddings < 512
-        ? { min: 8, max: model.maxPositionEmbeddings, integer: true, maxReason: `the position embeddings of ${model.name}` }
-        : { min: 8, max: 512, integer: true },
+    // The runner's limits: [CLS] and [SEP] (three specials for a pair) leave no text below 4 tokens.
+    range: (_, model) => ({ min: 4, max: model.maxPositionEmbeddings, integer: true, maxReason: `the position embeddings of ${model.name}` }),
   },
   steps: {
     label: 'Steps',
@@ -193,6 +191,8 @@ function formFromValues(modelId: string, taskId: string, methods: readonly Metho
   for (const [field, value] of Object.entries(numbers)) values[field as NumericField] = String(value);
   // Specs stored before the eval-examples setting existed evaluated whole splits.
   values.evalExamples ??= '0';
+  // Specs stored before the full fine-tuning rate existed trained every method at learningRate.
+  values.fullLearningRate ??= String(hyperparameters.learningRate);
   return { modelId, taskId, trainSize: { ...DEFAULT_TRAIN_SIZE_CHOICE }, methods: [...methods], modules: [...modules], values };
 }
 

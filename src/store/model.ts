@@ -51,6 +51,12 @@ export interface ModelLoadError {
 
 export type ModelStatus = 'idle' | 'loading' | 'ready' | 'failed';
 
+/** A fill-mask result of the model panel. */
+export interface PanelFillMaskResult extends FillMaskResult {
+  /** True when this call uploaded the checkpoint's weights to the GPU, so its time includes the upload. */
+  uploadedWeights: boolean;
+}
+
 interface ModelStore {
   status: ModelStatus;
   request: ModelRequest | null;
@@ -62,7 +68,7 @@ interface ModelStore {
   /** Loads a checkpoint and replaces the current one. A load started meanwhile cancels this one. */
   load(request: ModelRequest): Promise<void>;
   /** Runs fill-mask on one text with the loaded checkpoint, uploading its weights to `engine` on the first call. */
-  fillMask(engine: Engine, text: string, topK?: number): Promise<FillMaskResult>;
+  fillMask(engine: Engine, text: string, topK?: number): Promise<PanelFillMaskResult>;
 }
 
 /** Maps a request to a loader source and its Cache Storage setting. */
@@ -197,13 +203,17 @@ export const useModelStore = create<ModelStore>()((set, get) => ({
       if (get().loaded !== loaded) {
         throw new Error('Another model was loaded while this fill-mask waited; run it again.');
       }
-      if (gpuModel === null || gpuModel.loaded !== loaded || gpuModel.engine !== engine) {
-        gpuModel?.model.destroy();
+      let current = gpuModel;
+      let uploadedWeights = false;
+      if (current === null || current.loaded !== loaded || current.engine !== engine) {
+        current?.model.destroy();
         gpuModel = null;
-        gpuModel = { model: createFillMaskModel(engine, loaded.checkpoint), loaded, engine };
+        current = { model: createFillMaskModel(engine, loaded.checkpoint), loaded, engine };
+        gpuModel = current;
+        uploadedWeights = true;
       }
-      const [result] = await fillMask(gpuModel.model, loaded.tokenizer, [text], topK === undefined ? {} : { topK });
-      return result;
+      const [result] = await fillMask(current.model, loaded.tokenizer, [text], topK === undefined ? {} : { topK });
+      return { ...result, uploadedWeights };
     });
   },
 }));

@@ -128,7 +128,8 @@ describe('upload store', () => {
       ['latin1.csv', new Uint8Array([...encoder.encode('sentence,label\ncaf'), 0xe9, ...encoder.encode(',a\n')]), 'latin1.csv: line 2 is not valid UTF-8 (byte 0xE9 at byte offset 18).'],
       ['few.csv', csv(MIN_UPLOAD_ROWS - 1, ['a', 'b']), `few.csv: only ${MIN_UPLOAD_ROWS - 1} usable rows of ${MIN_UPLOAD_ROWS - 1}; at least ${MIN_UPLOAD_ROWS} are needed.`],
       ['one.csv', csv(30, ['spam']), 'one.csv: every usable row has the label "spam" in column "label"; classification needs at least two classes.'],
-      ['empty.csv', csv(30, ['a', 'b']).replace(/sentence number \d+/g, ''), /^empty\.csv: only 0 usable rows of 30; at least 20 are needed\. 30 rows were skipped, e\.g\. line 2 empty or missing text in column "sentence" \(""\)/],
+      ['empty.csv', csv(30, ['a', 'b']).replace(/sentence number \d+/g, ''), /^empty\.csv: only 0 usable rows of 30; at least 20 are needed\. 30 rows were skipped, e\.g\. line 2 has an empty or missing text in column "sentence" \(""\)/],
+      ['header_only.csv', 'sentence,label\n', 'header_only.csv has a header but no data rows; add at least 20 rows below the header.'],
       ['many.csv', csv(DEFAULT_UPLOAD_LIMITS.maxRows + 1, ['a', 'b']), 'many.csv has more than 50,000 data rows, the limit; remove rows or split the file.'],
     ];
     for (const [name, content, message] of cases) {
@@ -165,8 +166,8 @@ describe('upload store', () => {
     expect(preview?.distribution?.kind).toBe('regression');
     expect(result?.task.metrics).toEqual(['pearson', 'spearman']);
     expect(result?.skipped.map((row) => row.reason)).toEqual([
-      'label "3,5" in column "score" is not a number; write decimals with a period, e.g. 3.5',
-      'label "high" in column "score" is not a number',
+      'has the label "3,5" in column "score", which is not a number; write decimals with a period, e.g. 3.5',
+      'has the label "high" in column "score", which is not a number',
     ]);
   });
 

@@ -20,7 +20,14 @@ export interface EvaluateAdapterCommand {
 }
 
 export type WorkerCommand =
-  | { type: 'start'; spec: ExperimentSpec; /** Runs already finished (when resuming an interrupted experiment). */ completed: RunRecord[] }
+  | {
+      type: 'start';
+      spec: ExperimentSpec;
+      /** Runs already finished (when resuming an interrupted experiment). */
+      completed: RunRecord[];
+      /** The checkpoint files of a model with source "files"; a Worker cannot read the user's disk, so the page sends them. */
+      modelFiles?: File[];
+    }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel' }

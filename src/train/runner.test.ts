@@ -6,7 +6,7 @@ import type { Engine } from '../gpu/engine';
 import { testEngine } from '../gpu/test-engine';
 import { ExperimentControl } from './control';
 import type { WorkerEvent } from './protocol';
-import { runExperiment, type ExperimentInputs } from './runner';
+import { learningRateFor, runExperiment, type ExperimentInputs } from './runner';
 import { tinyClassificationTask, tinyModel, tinyRegressionSplits, tinyRegressionTask, tinySpec, tinySplits, type TinyModel } from './test-fixtures';
 import type { ExperimentSpec, RunRecord } from './types';
 
@@ -37,6 +37,20 @@ function inputs(spec: ExperimentSpec, events: WorkerEvent[], extra: Partial<Expe
 function types(events: WorkerEvent[]): string[] {
   return events.filter((event) => event.type !== 'status').map((event) => event.type);
 }
+
+describe('learningRateFor', () => {
+  it('gives full fine-tuning its own rate', () => {
+    const spec = tinySpec(['lora', 'head', 'full'], [1], { learningRate: 1e-3, fullLearningRate: 5e-5 });
+    expect(learningRateFor('lora', spec)).toBe(1e-3);
+    expect(learningRateFor('head', spec)).toBe(1e-3);
+    expect(learningRateFor('full', spec)).toBe(5e-5);
+    expect(learningRateFor('full', spec, { full: 2e-4 })).toBe(2e-4);
+  });
+
+  it('falls back to the rate of older specs', () => {
+    expect(learningRateFor('full', tinySpec(['full'], [1], { learningRate: 1e-3 }))).toBe(1e-3);
+  });
+});
 
 describe('runExperiment', () => {
   it('trains, evaluates and reports each run', async () => {

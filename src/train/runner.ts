@@ -6,6 +6,7 @@ import type { Engine } from '../gpu/engine';
 import type { BertModel } from '../model/bert';
 import type { BertArchitecture, NamedBertWeights } from '../model/bert-weights';
 import type { BertTokenizer } from '../model/tokenizer';
+import { loadInitialAdapters } from './continuation';
 import { ExperimentControl } from './control';
 import { encodeSplit, taskSpecOf, type EncodedSplit, type SplitName } from './encoded-data';
 import { EtaEstimator } from './eta';
@@ -53,9 +54,12 @@ export function splitExamples(splits: TaskSplits, split: SplitName, hp: Pick<Hyp
   return split !== 'train' && hp.evalExamples ? splits[split].slice(0, hp.evalExamples) : splits[split];
 }
 
-/** Returns the peak learning rate of `method`: its entry in `overrides`, else the spec's. */
+/** Returns the peak learning rate of `method`: its entry in `overrides`, else the spec's rate for that method. */
 export function learningRateFor(method: MethodId, spec: ExperimentSpec, overrides: Partial<Record<MethodId, number>> = {}): number {
-  return overrides[method] ?? spec.hyperparameters.learningRate;
+  const override = overrides[method];
+  if (override !== undefined) return override;
+  const hp = spec.hyperparameters;
+  return method === 'full' && hp.fullLearningRate !== undefined ? hp.fullLearningRate : hp.learningRate;
 }
 
 /** Runs the experiment and resolves when it is done or cancelled. Throws only for invalid inputs. */
@@ -72,6 +76,11 @@ export async function runExperiment(inputs: ExperimentInputs): Promise<Experimen
   const hp = spec.hyperparameters;
   const task = taskSpecOf(inputs.task);
   if (inputs.task.id !== spec.taskId) throw new RangeError(`The spec names task "${spec.taskId}", but task "${inputs.task.id}" was passed.`);
+  // Checked before tokenizing, so adapters that do not fit the base model, rank or modules stop at once.
+  const initial = spec.initialAdapters ? await loadInitialAdapters(spec, inputs.task, config, inputs.weights) : undefined;
+  if (initial) {
+    emit({ type: 'status', message: `Continuing ${spec.initialAdapters!.fileName} after its ${initial.stepsBefore} steps, with fresh AdamW moments.` });
+  }
 
   // Tokenized once and shared by every run.
   const data = {} as Record<SplitName, EncodedSplit>;
@@ -129,7 +138,7 @@ export async function runExperiment(inputs: ExperimentInputs): Promise<Experimen
     const run: RunId = { method, seed };
     const stepsBefore = done;
     runsLeft -= 1;
-    const record = await trainRun(context, { method, seed, learningRate: learningRateFor(method, spec, learningRates) }, {
+    const record = await trainRun(context, { method, seed, learningRate: learningRateFor(method, spec, learningRates), initial }, {
       onStarted: (counts) => emit({ type: 'run-started', run, trainableParameters: counts.trainable, totalParameters: counts.total }),
       onStep: (point, durationMs) => {
         eta.recordStep(durationMs);

@@ -3,7 +3,8 @@
 import { parseNativeAdapters } from '../adapters/io/native-format';
 import type { TaskDefinition } from '../data/task';
 import type { Engine } from '../gpu/engine';
-import { evaluateNativeAdapters, modelRefForAdapters } from './adapter-evaluation';
+import { evaluateNativeAdapters } from './adapter-evaluation';
+import { modelRefForAdapters } from './adapter-file-settings';
 import type { AdapterEvaluation, EvaluateAdapterCommand } from './protocol';
 import type { RunnableModel } from './session';
 import type { ModelRef, TaskOptions } from './types';

@@ -141,6 +141,28 @@ describe('TrainingSession', () => {
     expect(h.session.busy).toBe(false);
   });
 
+  it('passes picked model files to the loader', async () => {
+    const received: Array<readonly File[] | undefined> = [];
+    const h = harness({
+      loadModel: (_model, _onStatus, files) => {
+        received.push(files);
+        return Promise.resolve({ ...tinyModel(), notes: [] });
+      },
+    });
+    const files = [new File(['{}'], 'config.json', { lastModified: 1 })];
+    const spec = { ...tinySpec(['head'], [1], { steps: 1, warmupSteps: 0, evalInterval: 5 }), model: { id: 'my-bert', source: 'files' as const } };
+    h.session.handle({ type: 'start', spec, completed: [], modelFiles: files });
+    const events = await h.until((event) => event.type === 'experiment-finished' || event.type === 'error');
+    expect(events.filter((event) => event.type === 'error')).toEqual([]);
+    expect(received).toEqual([files]);
+
+    // Other files under the same folder name are loaded again, not served from the session's model cache.
+    const others = [new File(['{ }'], 'config.json', { lastModified: 2 })];
+    h.session.handle({ type: 'start', spec: { ...spec, id: 'second' }, completed: [], modelFiles: others });
+    await h.until(() => h.events.filter((event) => event.type === 'experiment-finished').length === 2);
+    expect(received[1]).toBe(others);
+  });
+
   it('posts an error for an invalid spec', async () => {
     const h = harness();
     h.session.handle({ type: 'start', spec: tinySpec(['head'], [1], { batchSize: 0 }), completed: [] });
@@ -154,6 +176,9 @@ describe('modelSourceOf', () => {
     expect(modelSourceOf({ id: 'embedded', source: 'embedded' }, '/playground/')).toEqual({ kind: 'url', baseUrl: '/playground/models/mtlora-bert-tiny/' });
     expect(modelSourceOf({ id: 'prajjwal1/bert-tiny', source: 'hub' }, '/')).toEqual({ kind: 'hub', id: 'prajjwal1/bert-tiny' });
     expect(modelSourceOf({ id: 'http://127.0.0.1:8000/m/', source: 'url' }, '/')).toEqual({ kind: 'url', baseUrl: 'http://127.0.0.1:8000/m/' });
-    expect(() => modelSourceOf({ id: 'picked', source: 'files' }, '/')).toThrow('Model "picked" comes from local files, which the training Worker cannot read');
+    expect(modelSourceOf({ id: 'prajjwal1/bert-tiny', source: 'hub', revision: 'v1' }, '/')).toEqual({ kind: 'hub', id: 'prajjwal1/bert-tiny', revision: 'v1' });
+    const picked = [new File(['{}'], 'config.json')];
+    expect(modelSourceOf({ id: 'my-bert', source: 'files' }, '/', picked)).toEqual({ kind: 'files', files: picked });
+    expect(() => modelSourceOf({ id: 'picked', source: 'files' }, '/')).toThrow('Model "picked" was picked from files on this computer, and the page did not send them again');
   });
 });

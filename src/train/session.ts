@@ -28,33 +28,39 @@ export interface RunnableModel {
 export interface SessionHost {
   post(event: WorkerEvent): void;
   acquireEngine(): Promise<Engine>;
-  loadModel(model: ModelRef, onStatus: (message: string) => void): Promise<RunnableModel>;
+  /** Loads a checkpoint; `files` are the picked files of a model with source "files". */
+  loadModel(model: ModelRef, onStatus: (message: string) => void, files?: readonly File[]): Promise<RunnableModel>;
   /** Returns the task of an experiment; options carry a GLUE train size or an uploaded file. */
   getTask(id: string, options?: TaskOptions): TaskDefinition;
 }
 
 const COMMAND_TYPES: ReadonlySet<string> = new Set<WorkerCommand['type']>(['start', 'pause', 'resume', 'cancel', 'evaluate-adapter']);
 
-/** Returns the loader source of a model reference; `baseUrl` is the app's base URL for the embedded model. */
-export function modelSourceOf(model: ModelRef, baseUrl: string): ModelSource {
+/**
+ * Returns the loader source of a model reference; `baseUrl` is the app's base URL for the embedded model, and
+ * `files` are the picked files of a model with source "files".
+ */
+export function modelSourceOf(model: ModelRef, baseUrl: string, files?: readonly File[]): ModelSource {
   switch (model.source) {
     case 'embedded':
       return { kind: 'url', baseUrl: embeddedModelUrl(baseUrl) };
     case 'hub':
-      return { kind: 'hub', id: model.id };
+      return model.revision === undefined ? { kind: 'hub', id: model.id } : { kind: 'hub', id: model.id, revision: model.revision };
     case 'url':
       return { kind: 'url', baseUrl: model.id };
     case 'files':
-      // TODO: the start command carries no File objects, so a checkpoint the user picked cannot reach the Worker yet.
-      throw new Error(`Model "${model.id}" comes from local files, which the training Worker cannot read; choose the embedded model, a Hub id or a URL.`);
+      if (files === undefined || files.length === 0) {
+        throw new Error(`Model "${model.id}" was picked from files on this computer, and the page did not send them again; load the same files in the Model panel, select that model in Setup and start again.`);
+      }
+      return { kind: 'files', files };
     default:
       throw new Error(`Model source "${String((model as { source: unknown }).source)}" is unknown; use "embedded", "hub", "url" or "files".`);
   }
 }
 
 /** Loads a checkpoint by reference (fetch only, so it runs in a Worker and in Node), reporting each finished file. */
-export async function loadModelByRef(model: ModelRef, baseUrl: string, onStatus: (message: string) => void): Promise<RunnableModel> {
-  const files = await loadModelFiles(modelSourceOf(model, baseUrl), {
+export async function loadModelByRef(model: ModelRef, baseUrl: string, onStatus: (message: string) => void, picked?: readonly File[]): Promise<RunnableModel> {
+  const files = await loadModelFiles(modelSourceOf(model, baseUrl, picked), {
     onProgress: (progress) => {
       if (progress.done) onStatus(`Loaded ${progress.file} (${formatBytes(progress.loaded)}${progress.fromCache ? ', from cache' : ''}).`);
     },
@@ -91,7 +97,7 @@ export class TrainingSession {
     }
     switch (command.type) {
       case 'start':
-        void this.start(command.spec, command.completed);
+        void this.start(command.spec, command.completed, command.modelFiles);
         return;
       case 'evaluate-adapter':
         void this.evaluateAdapter(command);
@@ -114,7 +120,7 @@ export class TrainingSession {
     return this.control !== null;
   }
 
-  private async start(spec: ExperimentSpec, completed: RunRecord[]): Promise<void> {
+  private async start(spec: ExperimentSpec, completed: RunRecord[], modelFiles?: readonly File[]): Promise<void> {
     if (this.control) {
       this.host.post({ type: 'error', message: `Experiment "${spec.id}" cannot start while another experiment is running; cancel that one first.` });
       return;
@@ -132,7 +138,7 @@ export class TrainingSession {
       const engine = await this.acquire();
       const task = this.host.getTask(spec.taskId, spec.taskOptions);
       status(`Loading model "${spec.model.id}".`);
-      const model = await this.model(spec.model, status);
+      const model = await this.model(spec.model, status, modelFiles);
       model.notes.forEach(status);
       status(`Loading task "${task.name}".`);
       const splits = await task.load({ onProgress: (loaded, total) => status(taskDataProgressMessage(loaded, total)) });
@@ -188,10 +194,12 @@ export class TrainingSession {
     return this.engine;
   }
 
-  private async model(ref: ModelRef, status: (message: string) => void): Promise<RunnableModel> {
-    const key = `${ref.source}:${ref.id}`;
+  private async model(ref: ModelRef, status: (message: string) => void, files?: readonly File[]): Promise<RunnableModel> {
+    // Picked files are identified by name, size and modification time, because two picks may share a folder name.
+    const fileKey = (files ?? []).map((file) => `${file.name}:${file.size}:${file.lastModified}`).join('|');
+    const key = `${ref.source}:${ref.id}@${ref.revision ?? ''}#${fileKey}`;
     if (this.cachedModel?.key === key) return this.cachedModel.model;
-    const model = await this.host.loadModel(ref, status);
+    const model = await this.host.loadModel(ref, status, files);
     this.cachedModel = { key, model };
     return model;
   }

@@ -18,6 +18,7 @@ export function validateHyperparameters(hp: Hyperparameters, config?: BertArchit
   integer('Rank', hp.rank, 1, config ? Math.min(config.hiddenSize, config.intermediateSize) : undefined);
   positive('Alpha', hp.alpha);
   positive('Learning rate', hp.learningRate);
+  if (hp.fullLearningRate !== undefined) positive('Full fine-tuning learning rate', hp.fullLearningRate);
   integer('Batch size', hp.batchSize, 1);
   // [CLS] and [SEP] (three specials for a pair) leave no room for text below 4 tokens.
   integer('Max length', hp.maxLength, 4, config?.maxPositionEmbeddings);

@@ -1,6 +1,7 @@
 // One run of an experiment: one method trained with one seed. Builds the model from the shared base
 // weights, trains it with AdamW under the linear schedule, evaluates on dev and test, and frees every
 // GPU buffer it allocated before it returns.
+import { createModelFromNative, type NativeAdapters } from '../adapters/io/native-format';
 import { trainingBatches } from '../data/batching';
 import type { MetricId } from '../data/task';
 import type { Engine } from '../gpu/engine';
@@ -32,6 +33,15 @@ export interface RunPlan {
   seed: number;
   /** Peak learning rate of this run (the spec's, or a per-method rate). */
   learningRate: number;
+  /** Adapters and head to start from instead of the seeded init; absent for a fresh run. */
+  initial?: InitialRunState;
+}
+
+/** The starting point of a continued run: a parsed native adapter file (see InitialAdapters in types.ts). */
+export interface InitialRunState {
+  native: NativeAdapters;
+  /** Optimizer steps the file's adapters were trained for; the batch order and dropout masks continue after them. */
+  stepsBefore: number;
 }
 
 export interface RunCallbacks {
@@ -75,6 +85,25 @@ export function withDropout(config: BertArchitecture, dropout: number): BertArch
   return { ...config, hiddenDropoutProb: dropout, classifierDropout: null };
 }
 
+/**
+ * Builds the model of one run: the seeded init, or for a continued run the file's A, B, C, D and head exactly as
+ * stored. createModelFromNative checks again that the file fits the base model and the run's method, rank and
+ * modules, so a plan that bypassed the runner's checks still stops with the reason.
+ */
+export function createRunModel(context: RunContext, plan: RunPlan): BertModel {
+  const hp = context.hyperparameters;
+  const config = withDropout(context.config, hp.dropout);
+  if (!plan.initial) {
+    return BertModel.create(context.engine, config, context.weights, { task: context.task, trainable: trainableFor(plan.method, hp), seed: plan.seed });
+  }
+
+  const { description } = plan.initial.native;
+  if (plan.method !== description.method || plan.seed !== description.seed) {
+    throw new RangeError(`The run ${plan.method} seed ${plan.seed} cannot start from adapters of ${description.method} seed ${description.seed}; a continued run keeps the file's method and seed.`);
+  }
+  return createModelFromNative(context.engine, config, context.weights, plan.initial.native, { method: description.method, rank: hp.rank, targets: hp.modules });
+}
+
 /** A training step whose loss is still being read back. */
 interface StepInFlight {
   step: number;
@@ -104,11 +133,8 @@ export async function trainRun(context: RunContext, plan: RunPlan, callbacks: Ru
   let model: BertModel | null = null;
   let optimizer: AdamW | null = null;
   try {
-    model = BertModel.create(engine, withDropout(context.config, hp.dropout), context.weights, {
-      task: context.task,
-      trainable: trainableFor(plan.method, hp),
-      seed: plan.seed,
-    });
+    model = createRunModel(context, plan);
+    // The AdamW moments start at zero for a continued run too, because a native adapter file does not store them.
     // One parameter group: weight decay applies to every trained tensor, biases and LayerNorm included.
     optimizer = new AdamW(engine, model.trainableParameters(), { lr: plan.learningRate, weightDecay: hp.weightDecay, maxGradNorm: hp.maxGradNorm });
     const counts = model.parameterCounts();
@@ -142,6 +168,10 @@ async function trainSteps(context: RunContext, plan: RunPlan, model: BertModel, 
   const rows = Array.from({ length: data.train.size }, (_, i) => i);
   // The batch order depends only on the seed, so every method gets the same batches for the same seed.
   const order = trainingBatches(rows, hp.batchSize, plan.seed);
+  // A continued run skips the batches its adapters were trained on, and its dropout masks use the step numbers
+  // after them, so step k here uses the batch and masks of step stepsBefore + k of a run with the same seed.
+  const stepsBefore = plan.initial?.stepsBefore ?? 0;
+  for (let skipped = 0; skipped < stepsBefore; skipped++) order.next();
 
   const runStarted = performance.now();
   const pausedAtStart = control.pausedMs;
@@ -198,6 +228,9 @@ async function trainSteps(context: RunContext, plan: RunPlan, model: BertModel, 
     if (entry) await finish(entry);
   };
 
+  // The dev evaluation at step 0 shows where a continued run starts: it reproduces the file's final dev metrics.
+  if (plan.initial) await evaluateSplit(data.dev, 0);
+
   try {
     for (let step = 1; step <= hp.steps; step++) {
       if (control.stopRequested) {
@@ -208,7 +241,7 @@ async function trainSteps(context: RunContext, plan: RunPlan, model: BertModel, 
 
       const learningRate = learningRateAt(step, schedule);
       const batch = gatherBatch(data.train, order.next().value.examples);
-      const output = model.forward(batch, { train: true, step });
+      const output = model.forward(batch, { train: true, step: stepsBefore + step });
       model.backward();
       optimizer.step(learningRate);
       // The read is recorded and submitted now, so the next step is recorded while this one runs.

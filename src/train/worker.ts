@@ -20,7 +20,7 @@ const session = new TrainingSession({
     const { device, adapterName } = await acquireBrowserDevice();
     return new Engine(device, { adapterName });
   },
-  loadModel: (model, onStatus) => loadModelByRef(model, import.meta.env.BASE_URL, onStatus),
+  loadModel: (model, onStatus, files) => loadModelByRef(model, import.meta.env.BASE_URL, onStatus, files),
   // A GLUE train size or an uploaded file (its bytes travel in the start command) builds the task here.
   getTask: resolveTask,
 });

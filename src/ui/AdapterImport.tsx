@@ -1,12 +1,13 @@
 // Import of a native adapter file (.mtlora.safetensors). A fresh training Worker loads the base model and the
 // task that the file names, and evaluates dev and test as the run's final evaluation did. The page shows the
-// reproduced metrics next to the stored ones with a verdict.
+// reproduced metrics next to the stored ones with a verdict, and offers to continue training the adapters.
 import type { ChangeEvent } from 'react';
 import { NATIVE_FILE_SUFFIX } from '../adapters/io/native-format';
 import { MATCH_TOLERANCE, type EvaluationComparison } from '../store/adapter-comparison';
 import { useAdapterStore } from '../store/adapters';
 import { useExperimentStore } from '../store/experiment';
 import type { AdapterEvaluation } from '../train/protocol';
+import { ContinueTraining } from './ContinueTraining';
 import { METHOD_LABELS } from './methods';
 
 /** Six significant digits, enough to see that two values are equal and not only close. */
@@ -114,6 +115,7 @@ export function AdapterImport() {
         </p>
       )}
       {importState.status === 'done' && <ImportResult result={importState.result} comparison={importState.comparison} />}
+      {importState.status === 'done' && <ContinueTraining />}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 // Experiments stored in IndexedDB, newest first, to show again or delete.
 import { useExperimentStore } from '../store/experiment';
-import { formatDate } from './describe';
+import { formatDate, modelLabel } from './describe';
 import { METHOD_LABELS } from './methods';
 import { taskLabel } from './task-label';
 
@@ -9,6 +9,8 @@ export function ExperimentHistory() {
   const initialized = useExperimentStore((state) => state.initialized);
   const live = useExperimentStore((state) => state.live);
   const shownId = useExperimentStore((state) => state.view?.record.spec.id);
+  // The list is read from IndexedDB at start and end; the view has the live status (e.g. paused) in between.
+  const shownStatus = useExperimentStore((state) => state.view?.record.status);
   const openExperiment = useExperimentStore((state) => state.openExperiment);
   const deleteExperiment = useExperimentStore((state) => state.deleteExperiment);
 
@@ -25,6 +27,7 @@ export function ExperimentHistory() {
             <thead>
               <tr>
                 <th scope="col">Created</th>
+                <th scope="col">Model</th>
                 <th scope="col">Task</th>
                 <th scope="col">Methods</th>
                 <th scope="col">Seeds</th>
@@ -41,13 +44,14 @@ export function ExperimentHistory() {
                 const isShown = id === shownId;
                 const isLive = isShown && live;
                 return (
-                  <tr key={id} aria-current={isShown ? 'true' : undefined} data-status={record.status}>
+                  <tr key={id} aria-current={isShown ? 'true' : undefined} data-status={isShown && shownStatus ? shownStatus : record.status}>
                     <td>{formatDate(record.spec.createdAt)}</td>
+                    <td data-testid="history-model">{modelLabel(record.spec.model)}</td>
                     <td data-testid="history-task">{taskLabel(record.spec)}</td>
                     <td>{record.spec.methods.map((method) => METHOD_LABELS[method]?.name ?? method).join(', ')}</td>
                     <td>{record.spec.seeds.length}</td>
                     <td>{record.spec.hyperparameters.steps}</td>
-                    <td>{record.status}</td>
+                    <td data-testid="history-status">{isShown && shownStatus ? shownStatus : record.status}</td>
                     <td className="row-actions">
                       <button type="button" disabled={live || isShown} onClick={() => void openExperiment(id)}>
                         {isShown ? 'Shown' : 'Show'}

@@ -1,17 +1,16 @@
 // Tries the loaded checkpoint: the user types a text with [MASK], and the panel shows the five most probable tokens
 // for each mask with their probabilities, computed by the masked-language-model head on the page's GPU.
 import { useId, useState, type FormEvent } from 'react';
-import type { FillMaskResult } from '../model/fill-mask';
 import type { LoadedModel } from '../model/load';
 import { useGpuStore } from '../store/gpu';
-import { useModelStore } from '../store/model';
+import { useModelStore, type PanelFillMaskResult } from '../store/model';
 
 const EXAMPLE_TEXT = 'The cat sat on the [MASK].';
 
 type RunState =
   | { kind: 'idle' }
   | { kind: 'running' }
-  | { kind: 'done'; result: FillMaskResult; milliseconds: number }
+  | { kind: 'done'; result: PanelFillMaskResult; milliseconds: number }
   | { kind: 'failed'; message: string };
 
 export function FillMaskPanel() {
@@ -71,7 +70,7 @@ export function FillMaskPanel() {
   );
 }
 
-function FillMaskResultView({ result, milliseconds }: { result: FillMaskResult; milliseconds: number }) {
+function FillMaskResultView({ result, milliseconds }: { result: PanelFillMaskResult; milliseconds: number }) {
   return (
     <div data-testid="fill-mask-result">
       {result.masks.map((mask, index) => (
@@ -107,8 +106,8 @@ function FillMaskResultView({ result, milliseconds }: { result: FillMaskResult; 
           </table>
         </div>
       ))}
-      <p className="muted">
-        {result.tokens.length} tokens, {milliseconds.toFixed(0)} ms on the GPU, uploading the weights included on the first run.
+      <p className="muted" data-testid="fill-mask-timing">
+        {result.tokens.length} tokens, {milliseconds.toFixed(0)} ms on the GPU{result.uploadedWeights ? ', including the weight upload' : ''}.
       </p>
     </div>
   );

@@ -1,5 +1,5 @@
 // The numeric settings of an experiment: seeds and the training hyperparameters.
-import { BASELINE_LEARNING_RATES, DEFAULT_HYPERPARAMETERS, DEFAULT_SEED_COUNT, FIELD_SPECS, fieldRange, formatRange, NUMERIC_FIELDS, type NumericField } from '../store/form';
+import { DEFAULT_HYPERPARAMETERS, DEFAULT_SEED_COUNT, FIELD_SPECS, fieldRange, formatRange, NUMERIC_FIELDS, type NumericField } from '../store/form';
 import { useExperimentStore } from '../store/experiment';
 import { NumberField } from './NumberField';
 
@@ -32,8 +32,9 @@ export function HyperparameterFields() {
         ))}
       </div>
       <p className="muted note">
-        One learning rate applies to every method. Full fine-tuning usually needs a lower one (about {BASELINE_LEARNING_RATES.full.toExponential()}) and the head-only
-        baseline about {BASELINE_LEARNING_RATES.head.toExponential()}; the training Worker may set these two per method.
+        The adapter methods and the head-only baseline train at the learning rate. Full fine-tuning trains at its own rate, by default{' '}
+        {DEFAULT_HYPERPARAMETERS.fullLearningRate?.toExponential()}, because it changes every pretrained weight and a rate suited to adapters
+        would overwrite what pretraining learned.
       </p>
     </fieldset>
   );

@@ -39,7 +39,9 @@ export function ModelPanel() {
     <section className="panel" aria-labelledby={`${ids}-heading`} data-testid="model-panel" data-status={status}>
       <h2 id={`${ids}-heading`}>Model</h2>
 
-      <form onSubmit={onSubmit}>
+      {/* noValidate: the browser's own check of type="url" would reject a path such as /models/x/ and block Load
+          without a message, so the loader checks the URL and reports the problem in the panel instead. */}
+      <form onSubmit={onSubmit} noValidate>
         <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
           <legend className="muted">Load a BERT checkpoint (config.json, model.safetensors, and tokenizer.json or vocab.txt) from</legend>
           {SOURCE_OPTIONS.map((option) => (

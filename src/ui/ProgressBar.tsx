@@ -1,7 +1,7 @@
 // Progress of the experiment on screen: steps done of the total, estimated time left and throughput.
 import type { ExperimentView } from '../store/experiment-view';
 import { formatDuration, formatInteger } from './format';
-import { METHOD_LABELS } from './methods';
+import { currentRunText } from './progress-text';
 
 interface ProgressBarProps {
   view: ExperimentView;
@@ -11,6 +11,9 @@ interface ProgressBarProps {
 export function ProgressBar({ view, live }: ProgressBarProps) {
   const { done, total } = view.progress;
   const percent = total > 0 ? (100 * done) / total : 0;
+  // While paused, the last throughput and time estimate are stale, so only the paused position is shown.
+  const paused = view.record.status === 'paused';
+  const runText = live ? currentRunText(view) : null;
   let etaText = '';
   if (live && view.record.status === 'running') {
     if (total > 0 && done >= total) etaText = 'all steps done, waiting for the final evaluations…';
@@ -29,11 +32,11 @@ export function ProgressBar({ view, live }: ProgressBarProps) {
       </label>
       <progress id="experiment-progress" data-testid="progress" value={done} max={Math.max(total, 1)} />
       <p className="muted progress-facts" aria-live="polite">
-        {live && view.tokensPerSecond !== null && <span data-testid="tokens-per-second">{formatInteger(view.tokensPerSecond)} tokens/s</span>}
+        {live && !paused && view.tokensPerSecond !== null && <span data-testid="tokens-per-second">{formatInteger(view.tokensPerSecond)} tokens/s</span>}
         {live && view.adapterName && <span>Worker GPU: {view.adapterName}</span>}
-        {live && view.currentRun && (
-          <span data-testid="current-run">
-            Training {METHOD_LABELS[view.currentRun.method].name}, seed {view.currentRun.seed}
+        {runText && (
+          <span data-testid="current-run" data-paused={paused}>
+            {runText}
           </span>
         )}
         {live && view.workerMessage && <span data-testid="worker-message">{view.workerMessage}</span>}

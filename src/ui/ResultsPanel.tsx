@@ -67,7 +67,7 @@ export function ResultsPanel() {
           </div>
           {results.metric && results.methods ? (
             <>
-              <TestMetricChart results={results.methods} metricName={METRIC_NAMES[results.metric]} />
+              <TestMetricChart results={results.methods} metric={results.metric} metricName={METRIC_NAMES[results.metric]} />
               <SummaryTable results={results.methods} metricName={METRIC_NAMES[results.metric]} />
             </>
           ) : (

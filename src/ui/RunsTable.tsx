@@ -6,9 +6,10 @@ import type { MetricId } from '../data/task';
 import { useAdapterStore } from '../store/adapters';
 import { downloadBytes } from '../store/download';
 import type { ExperimentView } from '../store/experiment-view';
+import { runDownloadName } from '../adapters/io/download-names';
 import { finalEvaluations } from '../adapters/io/run-info';
 import { runKeyString } from '../train/store-db';
-import type { ExperimentSpec, RunRecord } from '../train/types';
+import type { ExperimentSpec, ExperimentStatus, RunRecord } from '../train/types';
 import { formatValue, METRIC_NAMES } from './format';
 import { METHOD_COLORS, METHOD_LABELS } from './methods';
 
@@ -28,7 +29,17 @@ function downloadResults(spec: ExperimentSpec, run: RunRecord): void {
   const { taskOptions, ...rest } = spec;
   const options = taskOptions?.upload ? { ...taskOptions, upload: { fileName: taskOptions.upload.fileName, mapping: taskOptions.upload.mapping } } : taskOptions;
   const json = JSON.stringify({ spec: { ...rest, ...(options ? { taskOptions: options } : {}) }, run }, null, 2);
-  downloadBytes(`${run.method}-seed${run.seed}-results.json`, new TextEncoder().encode(`${json}\n`), 'application/json');
+  const fileName = runDownloadName({ taskId: spec.taskId, experimentId: spec.id, method: run.method, seed: run.seed }, '-results.json');
+  downloadBytes(fileName, new TextEncoder().encode(`${json}\n`), 'application/json');
+}
+
+/** Says why a run that did not finish has no exports, or when they will appear. */
+function noExportsReason(run: RunRecord, experimentStatus: ExperimentStatus): string {
+  if (run.status === 'failed') return 'This run failed, so it has no adapters or results to export; only finished runs are exported.';
+  if (run.status === 'cancelled') return 'This run was cancelled before its last step, so it has no adapters or results to export; only finished runs are exported.';
+  if (experimentStatus === 'cancelled') return 'The experiment was cancelled before this run, so it has nothing to export.';
+  if (experimentStatus === 'interrupted') return 'The experiment was interrupted; exports appear when the run finishes after it is resumed.';
+  return 'Exports appear when the run finishes.';
 }
 
 function finalMetric(run: RunRecord, split: 'dev' | 'test', metric: MetricId | null): string {
@@ -52,12 +63,14 @@ export function RunsTable({ view, metric }: RunsTableProps) {
   }, [experimentId, showExperiment]);
 
   const exportsOf = (run: RunRecord) => {
-    if (run.status !== 'done') return <span className="muted">{run.status === 'failed' ? 'Failed: nothing to export.' : 'Exports appear when the run finishes.'}</span>;
+    if (run.status !== 'done') return <span className="muted">{noExportsReason(run, view.record.status)}</span>;
     const key = { experimentId, method: run.method, seed: run.seed };
     const id = runKeyString(run);
+    // Each accessible name starts with its button's visible text (WCAG 2.5.3, Label in Name), so that a voice-control
+    // user who says the visible text reaches the button.
     const label = `${METHOD_LABELS[run.method].name} seed ${run.seed}`;
     const results = (
-      <button type="button" onClick={() => downloadResults(view.record.spec, run)} aria-label={`Download the results of ${label} as JSON`}>
+      <button type="button" onClick={() => downloadResults(view.record.spec, run)} aria-label={`Results JSON of ${label}`}>
         Results JSON
       </button>
     );
@@ -74,10 +87,10 @@ export function RunsTable({ view, metric }: RunsTableProps) {
     if (shownId === experimentId && storedRuns[id]) {
       return (
         <div className="row-actions">
-          <button type="button" data-testid={`download-peft-${id}`} onClick={() => void downloadPeft(key)} aria-label={`Download the adapters of ${label} as a PEFT zip`}>
+          <button type="button" data-testid={`download-peft-${id}`} onClick={() => void downloadPeft(key)} aria-label={`Download PEFT zip of ${label}`}>
             Download PEFT zip
           </button>
-          <button type="button" data-testid={`download-native-${id}`} onClick={() => void downloadNative(key)} aria-label={`Download the native adapter file of ${label}`}>
+          <button type="button" data-testid={`download-native-${id}`} onClick={() => void downloadNative(key)} aria-label={`Download native file of ${label}`}>
             Download native file
           </button>
           {results}

@@ -9,6 +9,7 @@ import { validateTrainSizeChoice } from '../store/train-size';
 import { watchStoredUploads } from '../store/uploaded-tasks';
 import { HyperparameterFields } from './HyperparameterFields';
 import { MethodPicker } from './MethodPicker';
+import { ModelSelect } from './ModelSelect';
 import { ModulePicker } from './ModulePicker';
 import { TaskDataProgress } from './TaskDataProgress';
 import { TaskInfo } from './TaskInfo';
@@ -18,7 +19,6 @@ import './task-setup.css';
 
 export function SetupPanel() {
   const live = useExperimentStore((state) => state.live);
-  const model = useExperimentStore((state) => state.model);
   const tasks = useExperimentStore((state) => state.tasks);
   const taskId = useExperimentStore((state) => state.form.taskId);
   const trainSizeChoice = useExperimentStore((state) => state.form.trainSize);
@@ -49,17 +49,7 @@ export function SetupPanel() {
       <form className="setup" onSubmit={(event) => event.preventDefault()}>
         <fieldset disabled={live} className="setup-body">
           <div className="field-row">
-            <div className="field">
-              <label htmlFor="model-select">Model</label>
-              <select id="model-select" value={model.ref.id} data-testid="model-select" onChange={() => undefined}>
-                <option value={model.ref.id}>
-                  {model.name} (embedded)
-                </option>
-                <option value="hub" disabled>
-                  Hugging Face Hub id…
-                </option>
-              </select>
-            </div>
+            <ModelSelect />
             <div className="field">
               <label htmlFor="task-select">Task</label>
               <select

@@ -1,7 +1,7 @@
 // Chart rows and per-method results built from runs: means and bands over seeds, thinning, the summary.
 import { describe, expect, it } from 'vitest';
 import type { MethodId, RunRecord, RunStatus } from '../train/types';
-import { bandKey, devChartData, lossChartData, methodResults, resultMetric } from './chart-data';
+import { bandKey, devChartData, lossChartData, methodResults, metricAxis, resultMetric } from './chart-data';
 
 function run(method: MethodId, seed: number, losses: number[], testF1?: number, status: RunStatus = 'done'): RunRecord {
   return {
@@ -89,5 +89,28 @@ describe('chart data', () => {
     expect(resultMetric('accuracy', [])).toBe('accuracy');
     expect(resultMetric(undefined, [run('lora', 1, [1])])).toBe('f1');
     expect(resultMetric(undefined, [])).toBeNull();
+  });
+});
+
+describe('metricAxis', () => {
+  it('F1 of 0 everywhere keeps the axis 0 to 1', () => {
+    expect(metricAxis('f1', [0, 0])).toEqual({ domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] });
+  });
+
+  it('accuracy is fixed to 0 to 1', () => {
+    expect(metricAxis('accuracy', [0.625]).domain).toEqual([0, 1]);
+  });
+
+  it('positive correlations start at 0', () => {
+    expect(metricAxis('pearson', [0.4, 0.7])).toEqual({ domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] });
+  });
+
+  it('a negative MCC or error bar spans -1 to 1', () => {
+    expect(metricAxis('mcc', [0.2, -0.05])).toEqual({ domain: [-1, 1], ticks: [-1, -0.5, 0, 0.5, 1] });
+    expect(metricAxis('spearman', [-0.3]).domain).toEqual([-1, 1]);
+  });
+
+  it('no bars yet', () => {
+    expect(metricAxis('mcc', []).domain).toEqual([0, 1]);
   });
 });

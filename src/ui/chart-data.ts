@@ -80,6 +80,33 @@ export function devChartData(runs: readonly RunRecord[], methods: readonly Metho
 /** Order of the metric columns after the primary metric's. */
 export const METRIC_ORDER: readonly MetricId[] = ['accuracy', 'f1', 'mcc', 'pearson', 'spearman'];
 
+/** The range every value of a metric lies in: accuracy and F1 in [0, 1], MCC and the correlations in [−1, 1]. */
+export const METRIC_RANGES: Readonly<Record<MetricId, readonly [number, number]>> = {
+  accuracy: [0, 1],
+  f1: [0, 1],
+  mcc: [-1, 1],
+  pearson: [-1, 1],
+  spearman: [-1, 1],
+};
+
+/** A fixed y axis: its domain and tick values. */
+export interface MetricAxis {
+  domain: [number, number];
+  ticks: number[];
+}
+
+/**
+ * Returns the y axis of a bar chart of `metric`, fixed to the metric's range so that bars of 0 do not get an
+ * axis of 0 to 4 and bars of two experiments compare by height. A metric that can be negative starts at 0 while
+ * every bar's lower end (mean − std) is at least 0, so positive scores keep the whole height.
+ */
+export function metricAxis(metric: MetricId, lowerEnds: readonly number[]): MetricAxis {
+  const [low, high] = METRIC_RANGES[metric];
+  const bottom = low < 0 && lowerEnds.every((value) => !(value < 0)) ? 0 : low;
+  const step = (high - bottom) / 4;
+  return { domain: [bottom, high], ticks: Array.from({ length: 5 }, (_, index) => bottom + index * step) };
+}
+
 export interface MethodResult {
   method: MethodId;
   /** Final test metric over the finished runs, or null when none has one yet. */

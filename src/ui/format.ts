@@ -1,13 +1,5 @@
 // Number and duration formats shared by the progress bar, the charts and the summary table.
-import type { MetricId } from '../data/task';
-
-export const METRIC_NAMES: Readonly<Record<MetricId, string>> = {
-  accuracy: 'Accuracy',
-  f1: 'F1',
-  mcc: 'MCC',
-  pearson: 'Pearson r',
-  spearman: 'Spearman ρ',
-};
+export { METRIC_NAMES } from '../data/metric-names';
 
 /** Formats milliseconds as "1 h 02 min", "3 min 05 s" or "42 s". */
 export function formatDuration(ms: number): string {
@@ -21,6 +13,12 @@ export function formatDuration(ms: number): string {
 
 export function formatInteger(value: number): string {
   return Math.round(value).toLocaleString('en-US');
+}
+
+/** Formats a count with its noun, plural unless the count is 1: "1 class", "2,000 rows". The plural adds "s" or, after s, x, ch or sh, "es". */
+export function formatCount(count: number, noun: string): string {
+  if (count === 1) return `1 ${noun}`;
+  return `${formatInteger(count)} ${/(s|x|ch|sh)$/.test(noun) ? `${noun}es` : `${noun}s`}`;
 }
 
 /** Formats a metric or loss with 4 significant digits, e.g. 0.9312. */

@@ -16,6 +16,7 @@ import { serializeSafetensors, type SafetensorsWriteTensor } from '../../model/s
 import { ADAPTER_TARGET_MODULES, type AdapterTarget } from '../../model/trainable';
 import { coreOnHost, METHOD_SPECS, scaling, type AdapterMethod } from '../methods';
 import { fingerprintId } from './fingerprint';
+import { peftBaseReference, type PeftExportOptions } from './peft-base-model';
 import { formatMetrics, type RunInfo } from './run-info';
 import type { AdaptedModule, AdapterSnapshot } from './snapshot';
 
@@ -37,7 +38,7 @@ export interface PeftLoraConfig {
   peft_type: 'LORA';
   task_type: 'SEQ_CLS' | null;
   base_model_name_or_path: string;
-  revision: null;
+  revision: string | null;
   inference_mode: boolean;
   r: number;
   lora_alpha: number;
@@ -117,11 +118,12 @@ function modulesToSave(info: RunInfo, baseModel: PeftBaseModel): string[] {
 /** Builds adapter_config.json's content. */
 export function peftAdapterConfig(snapshot: AdapterSnapshot, info: RunInfo, baseModel: PeftBaseModel = 'sequence-classification'): PeftLoraConfig {
   const saved = modulesToSave(info, baseModel);
+  const reference = peftBaseReference(info);
   return {
     peft_type: 'LORA',
     task_type: baseModel === 'sequence-classification' ? 'SEQ_CLS' : null,
-    base_model_name_or_path: info.modelId,
-    revision: null,
+    base_model_name_or_path: reference.nameOrPath,
+    revision: reference.revision,
     inference_mode: true,
     r: snapshot.rank,
     lora_alpha: snapshot.alpha,
@@ -164,6 +166,12 @@ export function peftTensors(snapshot: AdapterSnapshot, info: RunInfo, baseModel:
   return tensors;
 }
 
+/** E.g. "200 steps", or "50 steps continued from an adapter file trained for 200 (250 in total)". */
+function trainingSteps(steps: number, trainedSteps: number | undefined): string {
+  if (trainedSteps === undefined || trainedSteps === steps) return `${steps} steps`;
+  return `${steps} steps continued from an adapter file trained for ${trainedSteps - steps} (${trainedSteps} in total)`;
+}
+
 function formatNumber(value: number): string {
   return Number(value.toPrecision(4)).toString();
 }
@@ -189,7 +197,7 @@ function coreSection(snapshot: AdapterSnapshot): string[] {
 }
 
 /** Builds README.md: what was trained, the folded core, the metrics, and how to load the folder with PEFT. */
-export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: PeftBaseModel = 'sequence-classification'): string {
+export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: PeftBaseModel = 'sequence-classification', options: PeftExportOptions = {}): string {
   const spec = METHOD_SPECS[snapshot.method];
   const s = scaling(snapshot.alpha, snapshot.rank);
   const outputs = snapshot.head.bias.length;
@@ -197,9 +205,10 @@ export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: 
   const loadClass = baseModel === 'sequence-classification' ? 'AutoModelForSequenceClassification' : 'AutoModel';
   const loadArguments = baseModel === 'sequence-classification' ? `, num_labels=${outputs}` : '';
   const hp = info.hyperparameters;
+  const reference = peftBaseReference(info, options);
 
   return [
-    `# ${spec.name} adapter for ${info.modelId}`,
+    `# ${spec.name} adapter for ${reference.title}`,
     '',
     `Trained in the MTLoRA Playground and exported in Hugging Face PEFT's LoRA format.`,
     '',
@@ -208,8 +217,8 @@ export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: 
     `- Adapted modules: ${snapshot.targets.join(', ')} in each of ${snapshot.config.numHiddenLayers} layers`,
     `- Task: ${info.taskId}, ${taskLine}`,
     `- Seed: ${snapshot.seed}`,
-    `- Base model: ${info.modelId} (fingerprint ${fingerprintId(info.base)})`,
-    ...(hp ? [`- Training: ${hp.steps} steps, batch ${hp.batchSize}, learning rate ${hp.learningRate}, max length ${hp.maxLength} tokens, dropout ${hp.dropout}`] : []),
+    `- Base model: ${reference.title} (fingerprint ${fingerprintId(info.base)})`,
+    ...(hp ? [`- Training: ${trainingSteps(hp.steps, info.trainedSteps)}, batch ${hp.batchSize}, learning rate ${hp.learningRate}, max length ${hp.maxLength} tokens, dropout ${hp.dropout}`] : []),
     ...(info.experimentId ? [`- Experiment: ${info.experimentId}`] : []),
     '',
     '## Metrics',
@@ -226,12 +235,12 @@ export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: 
     '',
     '## Loading',
     '',
+    ...(reference.preparation.length > 0 ? [...reference.preparation, ''] : []),
     '```python',
     `from transformers import ${loadClass}`,
     'from peft import PeftModel',
     '',
-    // A JSON string literal is a valid Python one for ids and paths, quotes and backslashes escaped.
-    `base = ${loadClass}.from_pretrained(${JSON.stringify(info.modelId)}${loadArguments})`,
+    `base = ${loadClass}.from_pretrained(${reference.loadArgument}${loadArguments})`,
     'model = PeftModel.from_pretrained(base, "path/to/this/folder")',
     'model = model.merge_and_unload()  # optional: W + s·B·A in place, no added latency',
     '```',
@@ -245,12 +254,17 @@ export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: 
 }
 
 /** Builds the three files of a PEFT adapter folder, by file name. */
-export function buildPeftFiles(snapshot: AdapterSnapshot, info: RunInfo, baseModel: PeftBaseModel = 'sequence-classification'): Record<string, Uint8Array> {
+export function buildPeftFiles(
+  snapshot: AdapterSnapshot,
+  info: RunInfo,
+  baseModel: PeftBaseModel = 'sequence-classification',
+  options: PeftExportOptions = {},
+): Record<string, Uint8Array> {
   return {
     [PEFT_CONFIG_FILE]: strToU8(`${JSON.stringify(peftAdapterConfig(snapshot, info, baseModel), null, 2)}\n`),
     // PEFT writes its adapter files with the metadata {"format": "pt"}, which safetensors' PyTorch loader expects.
     [PEFT_WEIGHTS_FILE]: serializeSafetensors(peftTensors(snapshot, info, baseModel), { format: 'pt' }),
-    [PEFT_README_FILE]: strToU8(peftReadme(snapshot, info, baseModel)),
+    [PEFT_README_FILE]: strToU8(peftReadme(snapshot, info, baseModel, options)),
   };
 }
 

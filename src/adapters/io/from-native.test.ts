@@ -12,7 +12,7 @@ import { ADAPTER_METHODS, type AdapterMethod } from '../methods';
 import { PEFT_CONFIG_FILE, PEFT_README_FILE, PEFT_WEIGHTS_FILE } from './export-peft';
 import { fingerprintBaseModel } from './fingerprint';
 import { fixtureRunInfo, TEST_TARGETS, trainedLikeHead, trainedLikeValues } from './fixture-models';
-import { buildPeftZip, peftZipFromNative, peftZipName, runInfoFromNative } from './from-native';
+import { buildPeftZip, nativeDownload, peftZipFromNative, runInfoFromNative } from './from-native';
 import { parseNativeAdapters, serializeNativeAdapters } from './native-format';
 import type { RunInfo } from './run-info';
 import { nativeAdapterFile } from './run-files';
@@ -87,7 +87,7 @@ describe('PEFT zip from a native file', () => {
   for (const method of ADAPTER_METHODS) {
     it(`${method}: equals the live model's zip`, async () => {
       const { live, rebuilt } = await bothZips(method, fixture.weights);
-      expect(rebuilt.fileName).toBe(peftZipName(method, SEED));
+      expect(rebuilt.fileName).toBe(`fixture-experiment-from-native-${method}-seed${SEED}-peft.zip`);
       expect(rebuilt.bytes).toEqual(live);
     });
   }
@@ -118,12 +118,64 @@ describe('PEFT zip from a native file', () => {
     expect(config.r).toBe(RANK);
   });
 
+  it('names the zip after task, experiment and run', async () => {
+    const info = { ...fullRunInfo(fixture.weights), taskId: 'upload:4b2a2edf', experimentId: '3f2a9c1e-0d4b-4a4e-9d2f-0123456789ab' };
+    const model = trainedModel('lora', fixture.weights);
+    const bytes = serializeNativeAdapters(await readAdapterSnapshot(model), info);
+    model.destroy();
+
+    expect((await peftZipFromNative(bytes, 'lora-seed21.mtlora.safetensors')).fileName).toBe('upload-4b2a2edf-3f2a9c1e-lora-seed21-peft.zip');
+    const native = await nativeDownload(bytes, 'lora-seed21.mtlora.safetensors');
+    expect(native.fileName).toBe('upload-4b2a2edf-3f2a9c1e-lora-seed21.mtlora.safetensors');
+    expect(native.bytes).toBe(bytes);
+  });
+
+  it('renamed native file parses the same', async () => {
+    // The importer must not depend on the download name: a file saved under the new name describes the same run.
+    const model = trainedModel('shim', fixture.weights);
+    const bytes = serializeNativeAdapters(await readAdapterSnapshot(model), fullRunInfo(fixture.weights));
+    model.destroy();
+    const { fileName } = await nativeDownload(bytes);
+    const underOldName = await parseNativeAdapters(bytes, 'shim-seed21.mtlora.safetensors');
+    const underNewName = await parseNativeAdapters(bytes, fileName);
+    expect(underNewName.description).toEqual(underOldName.description);
+    expect(underNewName.values).toEqual(underOldName.values);
+  });
+
+  it('README of the embedded model names its URL and folder', async () => {
+    const info: RunInfo = { ...fullRunInfo(fixture.weights), modelId: 'embedded', modelSource: 'embedded' };
+    const model = trainedModel('lora', fixture.weights);
+    const bytes = serializeNativeAdapters(await readAdapterSnapshot(model), info);
+    model.destroy();
+
+    const { bytes: zip } = await peftZipFromNative(bytes, undefined, { embeddedModelUrl: 'http://127.0.0.1:4190/models/mtlora-bert-tiny/' });
+    const files = unzipSync(zip);
+    const config = JSON.parse(strFromU8(files[PEFT_CONFIG_FILE])) as { base_model_name_or_path: string };
+    expect(config.base_model_name_or_path).toBe('mtlora-bert-tiny');
+    const readme = strFromU8(files[PEFT_README_FILE]);
+    expect(readme).toContain('base_url = "http://127.0.0.1:4190/models/mtlora-bert-tiny/"');
+    expect(readme).toContain('AutoModelForSequenceClassification.from_pretrained("mtlora-bert-tiny", num_labels=3)');
+    expect(readme).not.toContain('"embedded"');
+  });
+
   it('rejects a file that is not a native adapter file', async () => {
     await expect(peftZipFromNative(new Uint8Array([1, 2, 3]), 'broken.mtlora.safetensors')).rejects.toThrow('broken.mtlora.safetensors');
   });
 });
 
 describe('run info from a native file', () => {
+  it('keeps a Hub revision', async () => {
+    const info: RunInfo = { ...fullRunInfo(fixture.weights), modelId: 'prajjwal1/bert-tiny', modelSource: 'hub', modelRevision: 'v1.0' };
+    const model = trainedModel('lora', fixture.weights);
+    const bytes = serializeNativeAdapters(await readAdapterSnapshot(model), info);
+    model.destroy();
+
+    expect(runInfoFromNative((await parseNativeAdapters(bytes)).description)).toEqual(info);
+    const config = JSON.parse(strFromU8(unzipSync((await peftZipFromNative(bytes)).bytes)[PEFT_CONFIG_FILE])) as { base_model_name_or_path: string; revision: string };
+    expect(config.base_model_name_or_path).toBe('prajjwal1/bert-tiny');
+    expect(config.revision).toBe('v1.0');
+  });
+
   it('round-trips every field', async () => {
     const info = fullRunInfo(fixture.weights);
     const model = trainedModel('ctcm', fixture.weights);

@@ -3,26 +3,25 @@
 import type { BertArchitecture } from '../../model/bert-weights';
 import { normalValues } from '../../model/init';
 import { deriveSeed } from '../../util/random';
+import { runDownloadName } from './download-names';
 import { buildPeftFiles, zipFiles } from './export-peft';
-import { parseNativeAdapters, type NativeAdapterDescription, type NativeAdapters } from './native-format';
+import { NATIVE_FILE_SUFFIX, parseNativeAdapters, type NativeAdapterDescription, type NativeAdapters } from './native-format';
+import { pageEmbeddedModelUrl, type PeftExportOptions } from './peft-base-model';
 import type { RunInfo } from './run-info';
 import { compareModulePaths, parseModulePath, targetFeatures, type AdaptedModule, type AdapterSnapshot, type HostLinear } from './snapshot';
-
-/** Returns the zip name of a run's PEFT export, e.g. "icfm-seed3-peft.zip". */
-export function peftZipName(method: string, seed: number): string {
-  return `${method}-seed${seed}-peft.zip`;
-}
 
 /** Returns the run info that a native file records, as runInfoFromRecord built it for the export. */
 export function runInfoFromNative(description: NativeAdapterDescription): RunInfo {
   return {
     modelId: description.modelId,
     modelSource: description.modelSource,
+    modelRevision: description.modelRevision,
     taskId: description.taskId,
     taskOptions: description.taskOptions,
     base: description.baseModel,
     experimentId: description.experimentId,
     hyperparameters: description.hyperparameters,
+    trainedSteps: description.trainedSteps,
     metrics: description.metrics,
     exportedAt: description.exportedAt,
   };
@@ -70,19 +69,35 @@ export function snapshotFromNative(native: NativeAdapters): AdapterSnapshot {
 
 /**
  * Builds the PEFT zip of a run: adapter_config.json, adapter_model.safetensors and README.md at the top level.
- * Every entry gets the export time of the run info, so the same snapshot and info always give the same bytes.
+ * Every entry gets the export time of the run info, so the same snapshot, info and options always give the same bytes.
  */
-export function buildPeftZip(snapshot: AdapterSnapshot, info: RunInfo): Uint8Array {
+export function buildPeftZip(snapshot: AdapterSnapshot, info: RunInfo, options: PeftExportOptions = {}): Uint8Array {
   // A zip entry stores a DOS time, which covers the years 1980 to 2099; a time outside them falls back to now.
   const exportedAt = info.exportedAt === undefined ? null : new Date(info.exportedAt);
   const year = exportedAt?.getFullYear() ?? Number.NaN;
   const modified = exportedAt && year >= 1980 && year <= 2099 ? exportedAt : undefined;
-  return zipFiles(buildPeftFiles(snapshot, info), undefined, modified);
+  return zipFiles(buildPeftFiles(snapshot, info, 'sequence-classification', options), undefined, modified);
 }
 
-/** Parses a native adapter file and builds the PEFT zip of its run; throws what parseNativeAdapters throws for an invalid file. */
-export async function peftZipFromNative(bytes: Uint8Array, fileName?: string): Promise<{ fileName: string; bytes: Uint8Array }> {
+/**
+ * Parses a native adapter file and builds the PEFT zip of its run, named "<task>-<experiment>-<method>-seed<seed>-peft.zip"
+ * (runDownloadName). Throws what parseNativeAdapters throws for an invalid file. On a page, the README gives the
+ * embedded model's URL under this page's address unless `options` sets another.
+ */
+export async function peftZipFromNative(
+  bytes: Uint8Array,
+  fileName?: string,
+  options: PeftExportOptions = { embeddedModelUrl: pageEmbeddedModelUrl() },
+): Promise<{ fileName: string; bytes: Uint8Array }> {
   const native = await parseNativeAdapters(bytes, fileName);
-  const { method, seed } = native.description;
-  return { fileName: peftZipName(method, seed), bytes: buildPeftZip(snapshotFromNative(native), runInfoFromNative(native.description)) };
+  return { fileName: runDownloadName(native.description, '-peft.zip'), bytes: buildPeftZip(snapshotFromNative(native), runInfoFromNative(native.description), options) };
+}
+
+/**
+ * Returns a stored native file under its download name "<task>-<experiment>-<method>-seed<seed>.mtlora.safetensors",
+ * with the bytes unchanged. Throws what parseNativeAdapters throws for an invalid file.
+ */
+export async function nativeDownload(bytes: Uint8Array, fileName?: string): Promise<{ fileName: string; bytes: Uint8Array }> {
+  const native = await parseNativeAdapters(bytes, fileName);
+  return { fileName: runDownloadName(native.description, NATIVE_FILE_SUFFIX), bytes };
 }

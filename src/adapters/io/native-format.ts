@@ -39,11 +39,18 @@ export interface NativeAdapterDescription {
   modelId: string;
   /** The source the page loaded the base model from; absent in files written before it was recorded. */
   modelSource?: ModelRef['source'];
+  /** The Hub branch, tag or commit of a Hub model; absent for the default branch, other sources and older files. */
+  modelRevision?: string;
   taskId: string;
   taskOptions?: StoredTaskOptions;
   baseModel: BaseModelFingerprint;
   experimentId?: string;
   hyperparameters?: Hyperparameters;
+  /**
+   * Optimizer steps the adapters were trained for in total: hyperparameters.steps plus the steps of the file
+   * that the run continued, if any. Absent in files written before it was recorded.
+   */
+  trainedSteps?: number;
   /** The evaluations after the last step, one per split, as the run recorded them. */
   metrics?: EvalPoint[];
   exportedAt?: string;
@@ -71,6 +78,14 @@ export function nativeFileName(method: string, seed: number): string {
   return `${method}-seed${seed}${NATIVE_FILE_SUFFIX}`;
 }
 
+/**
+ * Returns the optimizer steps that a file's adapters were trained for: its trainedSteps, or for a file written
+ * before that field existed, the steps of its run. Undefined when the file records neither.
+ */
+export function trainedStepsOf(description: NativeAdapterDescription): number | undefined {
+  return description.trainedSteps ?? description.hyperparameters?.steps;
+}
+
 /** Writes the native file of a snapshot: the adapter factors, the head and the run's description. */
 export function serializeNativeAdapters(snapshot: AdapterSnapshot, info: RunInfo): Uint8Array {
   const { rank } = snapshot;
@@ -95,11 +110,13 @@ export function serializeNativeAdapters(snapshot: AdapterSnapshot, info: RunInfo
     task: snapshot.task,
     modelId: info.modelId,
     modelSource: info.modelSource,
+    modelRevision: info.modelRevision,
     taskId: info.taskId,
     taskOptions: info.taskOptions,
     baseModel: info.base,
     experimentId: info.experimentId,
     hyperparameters: info.hyperparameters,
+    trainedSteps: info.trainedSteps,
     metrics: info.metrics,
     exportedAt: info.exportedAt,
     optimizerState: 'not saved',
@@ -153,7 +170,15 @@ function parseDescription(text: string | undefined, fileName: string): NativeAda
   if (modelSource !== undefined && !(MODEL_SOURCES as readonly unknown[]).includes(modelSource)) {
     throw new Error(`${fileName}: modelSource is ${JSON.stringify(modelSource)}; expected one of ${MODEL_SOURCES.join(', ')}.`);
   }
+  const modelRevision = json.modelRevision;
+  if (modelRevision !== undefined && (typeof modelRevision !== 'string' || modelRevision.length === 0)) {
+    throw new Error(`${fileName}: modelRevision is ${JSON.stringify(modelRevision)}; expected a non-empty string (a Hub branch, tag or commit).`);
+  }
   const taskOptions = parseTaskOptions(json.taskOptions, fileName);
+  const trainedSteps = json.trainedSteps;
+  if (trainedSteps !== undefined && !(typeof trainedSteps === 'number' && Number.isSafeInteger(trainedSteps) && trainedSteps > 0)) {
+    throw new Error(`${fileName}: trainedSteps is ${JSON.stringify(trainedSteps)}; expected a positive integer.`);
+  }
   const task = json.task as TaskSpec;
   try {
     headOutputs(task);
@@ -170,7 +195,9 @@ function parseDescription(text: string | undefined, fileName: string): NativeAda
     targets: targets as AdapterTarget[],
     modules: modules as string[],
     modelSource: modelSource as ModelRef['source'] | undefined,
+    modelRevision,
     taskOptions,
+    trainedSteps,
     task,
     baseModel: parseFingerprint(json.baseModel, fileName),
     optimizerState: 'not saved',

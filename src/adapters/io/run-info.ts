@@ -14,11 +14,15 @@ export interface RunInfo {
   modelId: string;
   /** The source the page loaded the base model from; the import loads it from there again. */
   modelSource?: ModelRef['source'];
+  /** The Hub branch, tag or commit of a Hub model; absent for the default branch and for other sources. */
+  modelRevision?: string;
   taskId: string;
   taskOptions?: StoredTaskOptions;
   base: BaseModelFingerprint;
   experimentId?: string;
   hyperparameters?: Hyperparameters;
+  /** Optimizer steps the adapters were trained for, counting those of a continued adapter file. */
+  trainedSteps?: number;
   /** The evaluations after the last step, one per split. */
   metrics?: EvalPoint[];
   /** ISO 8601 time of the export. */
@@ -46,11 +50,13 @@ export function runInfoFromRecord(spec: ExperimentSpec, record: RunRecord, base:
   return {
     modelId: spec.model.id,
     modelSource: spec.model.source,
+    ...(spec.model.revision === undefined ? {} : { modelRevision: spec.model.revision }),
     taskId: spec.taskId,
     taskOptions: storedTaskOptions(spec.taskOptions),
     base,
     experimentId: spec.id,
     hyperparameters: spec.hyperparameters,
+    trainedSteps: (spec.initialAdapters?.stepsBefore ?? 0) + spec.hyperparameters.steps,
     metrics: finalEvaluations(record),
     exportedAt: new Date().toISOString(),
   };

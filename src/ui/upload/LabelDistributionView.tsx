@@ -1,7 +1,7 @@
 // The label distribution of an uploaded file: the count of each class, or the range, mean and histogram of
 // the scores.
 import type { LabelDistribution } from '../../data/upload';
-import { formatValue } from '../format';
+import { formatCount, formatValue } from '../format';
 
 export function LabelDistributionView({ distribution }: { distribution: LabelDistribution | null }) {
   if (distribution === null) return null;
@@ -11,7 +11,7 @@ export function LabelDistributionView({ distribution }: { distribution: LabelDis
     return (
       <div className="label-distribution" data-testid="upload-distribution" data-kind="classification">
         <h4>
-          {distribution.classes.length} classes in {total.toLocaleString('en-US')} rows
+          {formatCount(distribution.classes.length, 'class')} in {formatCount(total, 'row')}
         </h4>
         <table className="distribution-table">
           <tbody>
@@ -39,7 +39,7 @@ export function LabelDistributionView({ distribution }: { distribution: LabelDis
   return (
     <div className="label-distribution" data-testid="upload-distribution" data-kind="regression">
       <h4 data-testid="upload-score-range">
-        {count.toLocaleString('en-US')} scores from {formatValue(distribution.min)} to {formatValue(distribution.max)}, mean {formatValue(distribution.mean)}
+        {formatCount(count, 'score')} from {formatValue(distribution.min)} to {formatValue(distribution.max)}, mean {formatValue(distribution.mean)}
       </h4>
       <div className="histogram" role="img" aria-label={`Histogram of the scores in ${distribution.histogram.length} equal bins`}>
         {distribution.histogram.map((bin) => (

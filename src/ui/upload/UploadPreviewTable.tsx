@@ -1,5 +1,6 @@
 // The first rows of an uploaded file as read, with the role of each mapped column in its header.
 import type { ColumnMapping, UploadPreview } from '../../data/upload';
+import { formatCount } from '../format';
 
 /** Characters of a cell shown before it is cut with an ellipsis. The title attribute contains the whole text. */
 const CELL_CHARACTERS = 80;
@@ -22,7 +23,9 @@ export function UploadPreviewTable({ preview }: { preview: UploadPreview }) {
   return (
     <div className="upload-preview">
       <h4>
-        First {preview.rows.length} of {preview.rowCount.toLocaleString('en-US')} rows
+        {preview.rowCount === preview.dataRows
+          ? `First ${preview.rows.length} of ${formatCount(preview.rowCount, 'row')}`
+          : `First ${preview.rows.length} of ${formatCount(preview.rowCount, 'readable row')} (${formatCount(preview.dataRows, 'data row')} in the file)`}
       </h4>
       <div className="table-scroll">
         <table className="preview-table" data-testid="upload-preview">

@@ -3,6 +3,7 @@
 import { useState, type DragEvent } from 'react';
 import { DEFAULT_UPLOAD_LIMITS, MIN_UPLOAD_ROWS } from '../../data/upload';
 import { useUploadStore, type UploadFormatChoice } from '../../store/upload';
+import { formatCount } from '../format';
 import { ColumnMappingFields } from './ColumnMappingFields';
 import { LabelDistributionView } from './LabelDistributionView';
 import { SkippedRowsList } from './SkippedRowsList';
@@ -92,7 +93,7 @@ export function UploadTaskPanel() {
 
       {fileName !== null && (
         <p className="upload-file" data-testid="upload-file-name">
-          {reading ? `Reading ${fileName}…` : `File: ${fileName}${preview ? ` (${preview.table.format.toUpperCase()}, ${preview.rowCount.toLocaleString('en-US')} rows read)` : ''}`}
+          {reading ? `Reading ${fileName}…` : `File: ${fileName}${preview ? ` (${preview.table.format.toUpperCase()}, ${formatCount(preview.dataRows, 'data row')})` : ''}`}
         </p>
       )}
       {error !== null && (
@@ -105,7 +106,15 @@ export function UploadTaskPanel() {
         <>
           <UploadPreviewTable preview={preview} />
           <LabelDistributionView distribution={result?.distribution ?? preview.distribution} />
-          <SkippedRowsList skipped={result?.skipped ?? preview.skipped} rows={result?.rows ?? null} />
+          {/* A task's summary lists these warnings with its own; without a task they are shown here. */}
+          {result === null && preview.warnings.length > 0 && (
+            <ul className="upload-warnings" data-testid="upload-label-warnings">
+              {preview.warnings.map((warning) => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
+          )}
+          <SkippedRowsList skipped={result?.skipped ?? preview.skipped} rows={result?.rows ?? preview.dataRows} />
         </>
       )}
       {result && <UploadTaskSummary result={result} />}

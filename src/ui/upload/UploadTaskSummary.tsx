@@ -3,7 +3,7 @@
 import { IMBALANCED_MINORITY_SHARE, type UploadResult } from '../../data/upload';
 import { useExperimentStore } from '../../store/experiment';
 import { useUploadStore } from '../../store/upload';
-import { METRIC_NAMES } from '../format';
+import { formatCount, METRIC_NAMES } from '../format';
 
 /** Explains the primary metric that taskFromUpload chose. */
 function primaryMetricReason(result: UploadResult): string {
@@ -32,7 +32,7 @@ export function UploadTaskSummary({ result }: { result: UploadResult }) {
       <dl className="task-facts">
         <dt>Task</dt>
         <dd data-testid="upload-task-kind">
-          {task.kind === 'classification' ? `Classification with ${task.labels!.length} classes (${task.labels!.join(', ')})` : 'Regression on a score'}
+          {task.kind === 'classification' ? `Classification with ${formatCount(task.labels!.length, 'class')} (${task.labels!.join(', ')})` : 'Regression on a score'}
         </dd>
         <dt>Examples</dt>
         <dd data-testid="upload-examples">
