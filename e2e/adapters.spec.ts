@@ -20,7 +20,7 @@ async function download(page: Page, testId: string): Promise<{ download: Downloa
   return { download: started, bytes: new Uint8Array(await readFile(path)), path };
 }
 
-test('DTSM adapters download, re-import and continue training', async ({ page }) => {
+test('DTSM adapters download, re-import and continue training', async ({ page, baseURL }) => {
   // SwiftShader runs every kernel on the CPU of a possibly shared machine, so the limit is generous: the whole
   // test (a run of 2 steps, the import evaluation and a continued run of 2 steps) took 24 s with the CPU idle.
   test.setTimeout(720_000);
@@ -50,6 +50,9 @@ test('DTSM adapters download, re-import and continue training', async ({ page })
   const readme = new TextDecoder().decode(files['README.md']);
   expect(readme).toContain('- Method: DTSM (T = C + D)');
   expect(readme).toContain('Each lora_B in this folder is B·T');
+  // The embedded model is not on the Hub: the README downloads it from this app into the folder the config names.
+  expect(config.base_model_name_or_path).toBe('mtlora-bert-tiny');
+  expect(readme).toContain(`base_url = "${new URL('/models/mtlora-bert-tiny/', baseURL).href}"`);
   const peftHeader = safetensorsHeader(files['adapter_model.safetensors']);
   expect(peftHeader.__metadata__).toEqual({ format: 'pt' });
   expect(peftHeader['base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight']).toMatchObject({ dtype: 'F32', shape: [8, 128] });

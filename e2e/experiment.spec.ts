@@ -80,8 +80,8 @@ test('setup shows defaults and rejects an invalid rank', async ({ page }) => {
   await expect(page.getByTestId('field-seedCount')).toHaveValue('3');
   await expect(page.getByTestId('start-button')).toBeEnabled();
 
-  await page.getByTestId('field-rank').fill('100');
-  await expect(page.getByText('Rank r 100 is out of range: enter an integer from 1 to 64.')).toBeVisible();
+  await page.getByTestId('field-rank').fill('200');
+  await expect(page.getByText('Rank r 200 is out of range: enter an integer from 1 to 128 (the hidden size of mtlora-bert-tiny).')).toBeVisible();
   await expect(page.getByTestId('field-rank')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('start-button')).toBeDisabled();
   await expect(page.getByTestId('start-blocker')).toContainText('Fix the invalid setting');
@@ -111,6 +111,39 @@ test('stored experiment shows charts and summary', async ({ page }) => {
   await expect(rows.nth(0)).toContainText('0.65 %');
   await expect(page.getByTestId('progress')).toHaveAttribute('value', '16');
   await expect(page.getByTestId('history-table').locator('tbody tr')).toHaveCount(1);
+});
+
+test('runs table, bar chart axis and task name', async ({ page }) => {
+  await page.goto('/');
+  const stored = storedExperiment('e2e-names', 'cancelled', '2025-04-03T09:00:00.000Z');
+  for (const run of stored.runs) {
+    // Every test F1 is 0, which once gave the bar chart an axis from 0 to 4.
+    for (const point of run.evals) if (point.split === 'test') point.metrics.f1 = 0;
+  }
+  Object.assign(stored.runs[1], { status: 'cancelled' });
+  Object.assign(stored.runs[3], { status: 'failed', error: 'loss became NaN at step 3' });
+  await seedAndReload(page, [stored]);
+
+  // The page opens a finished experiment by itself; a cancelled one is opened from the history.
+  await expect(page.getByTestId('history-task').first()).toHaveText('Spam detection (SpamAssassin)');
+  await page.getByTestId('history-table').getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('results-title')).toContainText('The Spam detection (SpamAssassin) experiment of');
+
+  const chart = page.getByTestId('test-bar-chart');
+  await expect(chart).toHaveAttribute('data-y-domain', '0,1');
+  await expect(chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value')).toHaveText(['0', '0.25', '0.5', '0.75', '1']);
+
+  const table = page.getByTestId('runs-table');
+  await expect(table.locator('tr[data-run="lora:2"] td.exports')).toHaveText(
+    'This run was cancelled before its last step, so it has no adapters or results to export; only finished runs are exported.',
+  );
+  await expect(table.locator('tr[data-run="dtsm:2"] td.exports')).toHaveText('This run failed, so it has no adapters or results to export; only finished runs are exported.');
+
+  // The accessible name starts with the visible text, and the file name includes the task and the experiment id.
+  const results = page.getByRole('button', { name: 'Results JSON of LoRA seed 1' });
+  await expect(results).toHaveText('Results JSON');
+  const [download] = await Promise.all([page.waitForEvent('download'), results.click()]);
+  expect(download.suggestedFilename()).toBe('spam-e2e-names-lora-seed1-results.json');
 });
 
 test('interrupted experiment offers to resume', async ({ page }) => {

@@ -88,7 +88,7 @@ test.describe('GLUE from routed Hub Parquet files', () => {
     const rows = table.locator('tbody tr');
     await expect(rows).toHaveCount(2);
     for (let i = 0; i < 2; i++) await expect(rows.nth(i).getByTestId('summary-test-mean')).toHaveText(NUMBER);
-    await expect(page.getByTestId('history-task').first()).toHaveText('sst2 (train: 200 examples)');
+    await expect(page.getByTestId('history-task').first()).toHaveText('SST-2 sentiment (GLUE; train: 200 examples)');
   });
 
   test('STS-B comparison reports Pearson and Spearman', async ({ page }) => {
@@ -109,6 +109,6 @@ test.describe('GLUE from routed Hub Parquet files', () => {
     await expect(row).toHaveCount(1);
     await expect(row.getByTestId('summary-test-mean')).toHaveText(NUMBER);
     await expect(row.getByTestId('summary-test-pearson')).toHaveText(NUMBER);
-    await expect(page.getByTestId('history-task').first()).toHaveText('stsb (train: 1,000 examples)');
+    await expect(page.getByTestId('history-task').first()).toHaveText('STS-B similarity (GLUE; train: 1,000 examples)');
   });
 });

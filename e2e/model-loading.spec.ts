@@ -183,7 +183,7 @@ test('Hub 404 names the URL', async ({ page }) => {
 });
 
 test('URL errors name the problem', async ({ page, baseURL }) => {
-  // A server answers a path outside any model folder with a web page; this route stands for such a server.
+  // A server returns a web page for a path outside any model folder, and this route plays such a server.
   await page.route('**/nope/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html><body>app</body></html>' }));
   await openPage(page);
   await page.getByLabel('URL', { exact: true }).check();

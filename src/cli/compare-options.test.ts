@@ -15,7 +15,7 @@ describe('parseCompareOptions', () => {
     expect(options.hyperparameters).toEqual({
       rank: 8,
       alpha: 16,
-      learningRate: 1e-3,
+      learningRate: 5e-3,
       batchSize: 16,
       maxLength: 128,
       steps: 200,

@@ -138,7 +138,7 @@ function formatMetric(value: number): string {
   return value.toFixed(4);
 }
 
-/** Mean ± sample std over seeds; one finished run has no spread, so it shows the value and says so, as the page does. */
+/** Formats mean ± sample std over seeds. One finished run has no spread, so it gets "(1 run, no std)" as on the page. */
 function formatMeanStd(summary: Summary | null): string {
   if (summary === null) return '–';
   if (summary.count === 1) return `${formatMetric(summary.mean)} (1 run, no std)`;

@@ -77,7 +77,7 @@ describe('resolveCompareTask', () => {
     expect(task.labels).toEqual(['bad', 'good']);
     expect(splits.train.length + splits.dev.length + splits.test.length).toBe(40);
     expect(lines).toContain(`${path}: skipped 1 row:`);
-    expect(lines).toContain('  line 42 empty or missing text in column "review" ("")');
+    expect(lines).toContain('  line 42 has an empty or missing text in column "review" ("")');
   });
 
   it('reports a file problem as a usage error', async () => {

@@ -34,6 +34,21 @@ const SPEC = {
   taskId: 'spam',
   methods: ['dtsm', 'head'],
   seeds: [2],
+  // runInfoFromRecord reads the steps for the exported files' trainedSteps.
+  hyperparameters: {
+    rank: 2,
+    alpha: 4,
+    learningRate: 1e-3,
+    batchSize: 4,
+    maxLength: 16,
+    steps: 2,
+    warmupSteps: 0,
+    weightDecay: 0.01,
+    dropout: 0.1,
+    maxGradNorm: 1,
+    modules: ['query', 'value'],
+    evalInterval: 2,
+  },
 } as unknown as ExperimentSpec;
 
 function record(method: RunRecord['method']): RunRecord {

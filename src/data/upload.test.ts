@@ -200,7 +200,7 @@ describe('mixedLabelWarning', () => {
   it('names words and fractions among whole numbers', () => {
     expect(mixedLabelWarning(labels, 'label')).toBe(
       'Column "label" mixes numbers (180 rows) and words (20 rows) in its labels. These values look out of place, and each becomes a class of its own: "1.5" (20 rows), "maybe" (20 rows). ' +
-        'If they are typos, correct them in the file and choose it again; if the column holds scores, choose Regression as the task type, which skips the rows whose label is not a number.',
+        'If they are typos, correct them in the file and choose it again; if the column contains scores, choose Regression as the task type, which skips the rows whose label is not a number.',
     );
   });
 

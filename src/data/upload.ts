@@ -112,7 +112,9 @@ export function inferTaskType(values: readonly unknown[]): TaskTypeInference {
   if (allNumeric && distinct > MAX_INFERRED_CLASSES) {
     return { taskType: 'regression', distinct, reason: `All labels are numbers with ${distinct} distinct values (more than ${MAX_INFERRED_CLASSES}), so they are treated as scores.` };
   }
-  const kind = allNumeric ? 'numbers' : numericCount > 0 ? 'a mix of numbers and words' : 'text';
+  let kind = 'text';
+  if (allNumeric) kind = 'numbers';
+  else if (numericCount > 0) kind = 'a mix of numbers and words';
   return { taskType: 'classification', distinct, reason: `The labels are ${kind} with ${countOf(distinct, 'distinct value')}, so each value is a class.` };
 }
 
@@ -141,7 +143,7 @@ export function mixedLabelWarning(values: readonly unknown[], column: string): s
   const odd: [string, number][] = [];
   const mixed = numeric.length > 0 && words.length > 0;
   if (mixed) odd.push(...(rowsOf(words) <= rowsOf(numeric) ? words : numeric));
-  // Fractional numbers are flagged when whole numbers are the usual labels; they may already be named as numbers among words.
+  // Fractional numbers are flagged when whole numbers are the usual labels. One that is already listed as a number among words is skipped.
   if (rowsOf(whole) > rowsOf(fractional)) odd.push(...fractional.filter((entry) => !odd.includes(entry)));
   if (odd.length === 0) return null;
 
@@ -153,7 +155,7 @@ export function mixedLabelWarning(values: readonly unknown[], column: string): s
     : `Column "${column}" has whole-number labels and a few fractional ones.`;
   return (
     `${pattern} These values look out of place, and each becomes a class of its own: ${named.join(', ')}${more}. ` +
-    'If they are typos, correct them in the file and choose it again; if the column holds scores, choose Regression as the task type, which skips the rows whose label is not a number.'
+    'If they are typos, correct them in the file and choose it again; if the column contains scores, choose Regression as the task type, which skips the rows whose label is not a number.'
   );
 }
 

@@ -24,7 +24,7 @@ const instances: GPU[] = [];
  */
 function ensureRuntimeDir(): void {
   if (process.env.XDG_RUNTIME_DIR) return;
-  // mkdtemp creates the folder with mode 0700, which is what the XDG spec asks of the runtime directory.
+  // mkdtemp creates the folder with mode 0700, so only this user can read it, as a runtime directory must be.
   const folder = mkdtempSync(join(tmpdir(), 'mtlora-xdg-runtime-'));
   process.env.XDG_RUNTIME_DIR = folder;
   process.once('exit', () => rmSync(folder, { recursive: true, force: true }));

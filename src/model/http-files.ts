@@ -128,8 +128,8 @@ export async function fetchModelFile(url: string, name: string, required: boolea
   }
 
   const data = await readBody(response, (loaded, total, done) => report(loaded, total, done, false), url);
-  // An HTML page is a server's answer for a path outside the model folder (collectModelFiles rejects it). It is not
-  // cached, so a load after the URL or the server is fixed asks the server again.
+  // A server returns an HTML page for a path outside the model folder, and collectModelFiles rejects it. The page is
+  // not cached, so a load after the URL or the server is fixed requests the file again.
   if (cache !== null && !/^text\/html\b/i.test(data.type)) {
     const headers = { 'Content-Type': response.headers.get('Content-Type') ?? 'application/octet-stream', 'Content-Length': String(data.size) };
     await storeInCache(cache, url, new Response(data, { headers }));

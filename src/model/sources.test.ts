@@ -230,8 +230,12 @@ describe('loadModelFiles over HTTP', () => {
     const server = mockFetch(new Map([[`${base}config.json`, page]]), { headers: { [`${base}config.json`]: { 'Content-Type': 'text/html; charset=utf-8' } } });
     vi.stubGlobal('fetch', server.fetch);
 
-    const error = await loadModelFiles({ kind: 'url', baseUrl: base }, { cacheName: null }).catch((caught: unknown) => caught as ModelFileError);
+    const error = await loadModelFiles({ kind: 'url', baseUrl: base }, { cacheName: null }).then(
+      () => null,
+      (caught: unknown) => caught as ModelFileError,
+    );
     expect(error).toBeInstanceOf(ModelFileError);
+    if (error === null) return;
     expect(error.file).toBe(`${base}config.json`);
     expect(error.message).toBe(
       `${base}config.json: the server returned an HTML page (Content-Type text/html; charset=utf-8), not config.json, so ${base} does not serve a Hugging Face model folder. ` +

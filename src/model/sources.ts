@@ -182,8 +182,8 @@ export async function collectModelFiles(origin: string, fetchFile: ModelFileFetc
 }
 
 /**
- * Raises a ModelFileError when config.json is an HTML page. A web server answers a path outside any model folder
- * with a page (often an app's index.html, with status 200), which would otherwise fail as "invalid JSON".
+ * Raises a ModelFileError when config.json is an HTML page. A web server returns a page for a path outside any model
+ * folder (often an app's index.html, with status 200), which would otherwise fail as "invalid JSON".
  * The page is recognised by its Content-Type or by a body that starts with "<".
  */
 function checkNotHtml(config: ModelFile, text: string, origin: string): void {

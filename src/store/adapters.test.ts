@@ -159,8 +159,8 @@ describe('adapter files of finished runs', () => {
     await h.adapters.getState().downloadPeft(key);
     expect(h.adapters.getState().downloadError).toBeNull();
     expect(h.downloads.map(({ fileName, mimeType }) => [fileName, mimeType])).toEqual([
-      ['dtsm-seed1.mtlora.safetensors', 'application/octet-stream'],
-      ['dtsm-seed1-peft.zip', 'application/zip'],
+      ['spam-exp-1-dtsm-seed1.mtlora.safetensors', 'application/octet-stream'],
+      ['spam-exp-1-dtsm-seed1-peft.zip', 'application/zip'],
     ]);
     expect(h.downloads[0].bytes).toEqual(file.bytes);
     const zip = unzipSync(h.downloads[1].bytes);

@@ -3,7 +3,7 @@
 // imports a native file: a fresh training Worker re-evaluates it, and the page compares the metrics. After a
 // successful import it can start an experiment that continues training the file's adapters.
 import { createStore, useStore, type StoreApi } from 'zustand';
-import { peftZipFromNative } from '../adapters/io/from-native';
+import { nativeDownload, peftZipFromNative } from '../adapters/io/from-native';
 import { parseNativeAdapters, trainedStepsOf, type ExpectedAdapters, type NativeAdapterDescription } from '../adapters/io/native-format';
 import type { NativeAdapterFile } from '../adapters/io/run-files';
 import { continuationSpec } from '../train/continuation';
@@ -196,7 +196,8 @@ export function createAdapterStore(deps: AdapterStoreDeps): StoreApi<AdapterStat
       },
 
       downloadNative(key) {
-        return download(key, async (file) => ({ fileName: file.fileName, bytes: file.bytes, mimeType: 'application/octet-stream' }));
+        // Named by task and experiment, like the PEFT zip, so files of two experiments do not collide in the download folder.
+        return download(key, async (file) => ({ ...(await nativeDownload(file.bytes, file.fileName)), mimeType: 'application/octet-stream' }));
       },
 
       downloadPeft(key) {

@@ -152,7 +152,7 @@ describe('experiment form', () => {
       hyperparameters: {
         rank: 8,
         alpha: 16,
-        learningRate: 1e-3,
+        learningRate: 5e-3,
         fullLearningRate: 5e-5,
         batchSize: 16,
         maxLength: 128,
@@ -207,8 +207,15 @@ describe('experiment form', () => {
     h.state().toggleMethod('lora', true);
     h.state().toggleModule('query', false);
     h.state().toggleModule('value', false);
-    expect(h.state().errors.modules).toBe('Select at least one adapter module.');
+    expect(h.state().errors.modules).toBe('Select at least one adapter module for the adapter methods, or choose only baselines.');
 
+    // The baselines alone need no adapter module.
+    h.state().toggleMethod('lora', false);
+    h.state().toggleMethod('head', true);
+    h.state().toggleMethod('full', true);
+    expect(h.state().errors).toEqual({});
+
+    h.state().toggleMethod('lora', true);
     h.state().toggleModule('key', true);
     expect(h.state().errors).toEqual({});
   });
@@ -245,7 +252,7 @@ describe('experiment protocol', () => {
     expect(command.spec.taskId).toBe('spam');
     expect(command.spec.model).toEqual({ id: 'embedded', source: 'embedded' });
     expect(command.spec.hyperparameters.rank).toBe(8);
-    expect(command.spec.hyperparameters.learningRate).toBe(1e-3);
+    expect(command.spec.hyperparameters.learningRate).toBe(5e-3);
     expect(command.spec.hyperparameters.fullLearningRate).toBe(5e-5);
 
     expect(h.state().live).toBe(true);

@@ -33,7 +33,8 @@ export const EMBEDDED_MODEL: ModelOption = {
 export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = {
   rank: 8,
   alpha: 16,
-  learningRate: 1e-3,
+  // The compare CLI's defaults, whose reasons are given in src/cli/compare-options.ts.
+  learningRate: 5e-3,
   fullLearningRate: 5e-5,
   batchSize: 16,
   maxLength: 128,
@@ -227,7 +228,9 @@ export function validateForm(form: ExperimentForm, context: FormContext): FormRe
   if (methods.length === 0) errors.methods = 'Select at least one method.';
   // The runner's spec check requires a module even when only the baselines run, which then ignore it.
   const modules = ADAPTER_MODULES.filter((module) => form.modules.includes(module));
-  if (modules.length === 0) errors.modules = 'Select at least one adapter module.';
+  // Head-only and full fine-tuning add no adapters, so only the adapter methods need a module.
+  const adapterMethod = methods.find((method) => method !== 'head' && method !== 'full');
+  if (modules.length === 0 && adapterMethod !== undefined) errors.modules = 'Select at least one adapter module for the adapter methods, or choose only baselines.';
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 

@@ -1,4 +1,4 @@
-// The model panel's store: a checkpoint loaded from picked files, and fill-mask, whose result says whether the
+// The model panel's store: a checkpoint loaded from picked files, and fill-mask, whose result records whether the
 // call uploaded the weights to the GPU (the first call per checkpoint and engine) or reused them.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../gpu/engine';

@@ -276,5 +276,11 @@ describe('runExperiment', () => {
     await expect(runExperiment(inputs(tinySpec(['lora'], [1], { maxLength: 17 }), []))).rejects.toThrow('Max length 17 is invalid; use an integer from 4 to 16.');
     await expect(runExperiment(inputs(tinySpec(['lora'], [1], { warmupSteps: 6 }), []))).rejects.toThrow('Warm-up steps 6 is invalid; use an integer from 0 to 5.');
     await expect(runExperiment(inputs(tinySpec(['lora', 'lora'], [1]), []))).rejects.toThrow('Method "lora" is listed twice.');
+    await expect(runExperiment(inputs(tinySpec(['head', 'dtsm'], [1], { modules: [] }), []))).rejects.toThrow('Adapter modules are empty, and dtsm needs at least one');
+  });
+
+  it('trains baselines without adapter modules', async () => {
+    const result = await runExperiment(inputs(tinySpec(['head', 'full'], [1], { modules: [], steps: 2, warmupSteps: 0 }), []));
+    expect(result.runs.map((run) => run.status)).toEqual(['done', 'done']);
   });
 });

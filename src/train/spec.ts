@@ -32,8 +32,9 @@ export function validateHyperparameters(hp: Hyperparameters, config?: BertArchit
   integer('Eval interval', hp.evalInterval, 1);
   if (hp.evalExamples !== undefined) integer('Eval examples', hp.evalExamples, 0);
 
-  if (!Array.isArray(hp.modules) || hp.modules.length === 0) {
-    throw new RangeError(`Adapter modules are empty; choose at least one of ${ADAPTER_MODULES.join(', ')}.`);
+  // An empty list is valid here because the baselines need no adapters; validateSpec rejects it for adapter methods.
+  if (!Array.isArray(hp.modules)) {
+    throw new RangeError(`Adapter modules are not a list; choose any of ${ADAPTER_MODULES.join(', ')}.`);
   }
   const seen = new Set<string>();
   for (const module of hp.modules) {
@@ -68,4 +69,8 @@ export function validateSpec(spec: ExperimentSpec, config?: BertArchitecture): v
   if (typeof spec.taskId !== 'string' || spec.taskId.length === 0) throw new RangeError('The task id is empty; choose a task such as "spam".');
   validateMethodsAndSeeds(spec.methods, spec.seeds);
   validateHyperparameters(spec.hyperparameters, config);
+  const adapterMethod = spec.methods.find((method) => method !== 'head' && method !== 'full');
+  if (adapterMethod !== undefined && spec.hyperparameters.modules.length === 0) {
+    throw new RangeError(`Adapter modules are empty, and ${adapterMethod} needs at least one; choose any of ${ADAPTER_MODULES.join(', ')}.`);
+  }
 }

@@ -23,7 +23,7 @@ export function modelLabel(model: ModelRef): string {
   }
 }
 
-/** E.g. "The spam experiment of Mar 1, 2025, 10:00 AM (LoRA, SHIM; 3 seeds; 200 steps)". */
+/** E.g. "The Spam detection (SpamAssassin) experiment of Mar 1, 2025, 10:00 AM (LoRA, SHIM; 3 seeds; 200 steps)". */
 export function describeExperiment(record: ExperimentRecord): string {
   const { spec } = record;
   const methods = spec.methods.map((method) => METHOD_LABELS[method]?.name ?? method).join(', ');

@@ -241,7 +241,7 @@ export function peftReadme(snapshot: AdapterSnapshot, info: RunInfo, baseModel: 
     'from peft import PeftModel',
     '',
     `base = ${loadClass}.from_pretrained(${reference.loadArgument}${loadArguments})`,
-    'model = PeftModel.from_pretrained(base, "path/to/this/folder")',
+    'model = PeftModel.from_pretrained(base, "path/to/this/folder")  # the folder with adapter_config.json, e.g. the unpacked zip',
     'model = model.merge_and_unload()  # optional: W + s·B·A in place, no added latency',
     '```',
     '',
