@@ -4,6 +4,7 @@
 // imported adapters on as a new experiment. A corrupt file shows its error.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { fillTinyRun } from './tiny-run';
 import { unzipSync } from 'fflate';
 
 /** Parses the JSON header of a safetensors file: 8 bytes little-endian length N, then N bytes of JSON. */
@@ -27,15 +28,7 @@ test('DTSM adapters download, re-import and continue training', async ({ page, b
   await page.goto('/');
   await expect(page.getByTestId('adapter-name')).toBeVisible();
 
-  for (const method of ['lora', 'shim', 'icfm', 'ctcm']) await page.getByTestId(`method-${method}`).uncheck();
-  await expect(page.getByTestId('method-dtsm')).toBeChecked();
-  await page.getByTestId('field-seedCount').fill('1');
-  await page.getByTestId('field-steps').fill('2');
-  await page.getByTestId('field-warmupSteps').fill('0');
-  await page.getByTestId('field-evalInterval').fill('2');
-  await page.getByTestId('field-batchSize').fill('4');
-  await page.getByTestId('field-maxLength').fill('16');
-  await page.getByTestId('field-evalExamples').fill('8');
+  await fillTinyRun(page, ['dtsm']);
   await page.getByTestId('start-button').click();
   await expect(page.getByTestId('results-title')).toContainText('done', { timeout: 420_000 });
 

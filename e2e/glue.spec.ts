@@ -2,6 +2,7 @@
 // time from the shared GLUE copy. A short SST-2 comparison reports accuracy, and a short STS-B comparison
 // reports Pearson and Spearman. The tests skip, with the reason printed, where the shared data folder is absent.
 import { expect, test, type Page } from '@playwright/test';
+import { fillTinyRun } from './tiny-run';
 import { buildGlueFixtureFiles, GLUE_HUB_URL_PREFIX, glueFixturePath, glueFixtureRouteHandler, sharedGlueMissingReason } from '../src/data/glue-fixtures';
 
 const missingReason = sharedGlueMissingReason();
@@ -32,17 +33,7 @@ async function shortSetup(page: Page, taskId: string, methods: readonly string[]
   await page.goto('/');
   await expect(page.getByTestId('adapter-name')).toBeVisible();
   await page.getByTestId('task-select').selectOption(taskId);
-  for (const method of ['lora', 'shim', 'icfm', 'ctcm', 'dtsm']) {
-    if (methods.includes(method)) await page.getByTestId(`method-${method}`).check();
-    else await page.getByTestId(`method-${method}`).uncheck();
-  }
-  await page.getByTestId('field-seedCount').fill('1');
-  await page.getByTestId('field-steps').fill('2');
-  await page.getByTestId('field-warmupSteps').fill('0');
-  await page.getByTestId('field-evalInterval').fill('2');
-  await page.getByTestId('field-batchSize').fill('4');
-  await page.getByTestId('field-maxLength').fill('16');
-  await page.getByTestId('field-evalExamples').fill('8');
+  await fillTinyRun(page, methods);
 }
 
 /** Starts, checks the byte progress of the task data, and waits until the experiment is done. */

@@ -2,6 +2,7 @@
 // the embedded model and the spam task, for a few steps at a small maximum length. Then the test checks the
 // charts and the summary table, and that a reload keeps the experiment.
 import { expect, test } from '@playwright/test';
+import { fillTinyRun } from './tiny-run';
 
 const METHODS = ['lora', 'shim', 'icfm', 'ctcm', 'dtsm'];
 
@@ -12,13 +13,7 @@ test('five methods × two seeds train and compare', async ({ page }) => {
   await expect(page.getByTestId('adapter-name')).toBeVisible();
   for (const method of METHODS) await expect(page.getByTestId(`method-${method}`)).toBeChecked();
 
-  await page.getByTestId('field-seedCount').fill('2');
-  await page.getByTestId('field-steps').fill('2');
-  await page.getByTestId('field-warmupSteps').fill('0');
-  await page.getByTestId('field-evalInterval').fill('2');
-  await page.getByTestId('field-batchSize').fill('4');
-  await page.getByTestId('field-maxLength').fill('16');
-  await page.getByTestId('field-evalExamples').fill('8');
+  await fillTinyRun(page, METHODS, 2);
   await expect(page.getByTestId('start-button')).toBeEnabled();
 
   await page.getByTestId('start-button').click();

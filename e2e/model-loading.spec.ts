@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page, type Route } from '@playwright/test';
+import { fillTinyRun } from './tiny-run';
 
 const MODEL_FOLDER = fileURLToPath(new URL('../public/models/mtlora-bert-tiny/', import.meta.url));
 const MODEL_ID = 'test-org/tiny-bert';
@@ -252,14 +253,7 @@ test('folder model trains in the Worker', async ({ page }) => {
 
   const folderName = MODEL_FOLDER.split('/').filter(Boolean).at(-1)!;
   await page.getByTestId('model-select').selectOption({ label: `${folderName} (loaded in the Model panel)` });
-  for (const method of ['shim', 'icfm', 'ctcm', 'dtsm']) await page.getByTestId(`method-${method}`).uncheck();
-  await page.getByTestId('field-seedCount').fill('1');
-  await page.getByTestId('field-steps').fill('2');
-  await page.getByTestId('field-warmupSteps').fill('0');
-  await page.getByTestId('field-evalInterval').fill('2');
-  await page.getByTestId('field-batchSize').fill('4');
-  await page.getByTestId('field-maxLength').fill('16');
-  await page.getByTestId('field-evalExamples').fill('8');
+  await fillTinyRun(page, ['lora']);
   await page.getByTestId('start-button').click();
 
   await expect(page.getByTestId('results-title')).toContainText('done', { timeout: 200_000 });

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { fillTinyRun } from './tiny-run';
 import { SHARED_GLUE_DIR, sharedGlueMissingReason } from '../src/data/glue-fixtures';
 
 const missingReason = sharedGlueMissingReason();
@@ -80,14 +81,7 @@ test('uploaded CoLA sample trains, resumes and reports MCC', async ({ page }) =>
   const taskId = await page.getByTestId('task-select').inputValue();
   await expect(page.getByTestId('task-metrics')).toContainText('(charts show MCC)');
 
-  for (const method of ['shim', 'icfm', 'ctcm', 'dtsm']) await page.getByTestId(`method-${method}`).uncheck();
-  await page.getByTestId('field-seedCount').fill('1');
-  await page.getByTestId('field-steps').fill('2');
-  await page.getByTestId('field-warmupSteps').fill('0');
-  await page.getByTestId('field-evalInterval').fill('2');
-  await page.getByTestId('field-batchSize').fill('4');
-  await page.getByTestId('field-maxLength').fill('16');
-  await page.getByTestId('field-evalExamples').fill('8');
+  await fillTinyRun(page, ['lora']);
   await page.getByTestId('start-button').click();
 
   // A reload while the Worker runs leaves the experiment interrupted; the file comes back from IndexedDB.
