@@ -22,8 +22,8 @@ async function download(page: Page, testId: string): Promise<{ download: Downloa
 }
 
 test('DTSM adapters download, re-import and continue training', async ({ page, baseURL }) => {
-  // SwiftShader runs every kernel on the CPU of a possibly shared machine, so the limit is generous: the whole
-  // test (a run of 2 steps, the import evaluation and a continued run of 2 steps) took 24 s with the CPU idle.
+  // SwiftShader runs every kernel on the CPU of a possibly shared machine, so the limit is generous. The whole test
+  // (a run of 2 steps, the import evaluation and a continued run of 2 steps) took 24 s with the CPU idle.
   test.setTimeout(720_000);
   await page.goto('/');
   await expect(page.getByTestId('adapter-name')).toBeVisible();

@@ -6,6 +6,11 @@ export const ADAPTER_METHODS = ['lora', 'shim', 'icfm', 'ctcm', 'dtsm'] as const
 
 export type AdapterMethod = (typeof ADAPTER_METHODS)[number];
 
+/** Whether a method name is one of the adapter methods (not a baseline such as head-only or full fine-tuning). */
+export function isAdapterMethod(method: string): method is AdapterMethod {
+  return (ADAPTER_METHODS as readonly string[]).includes(method);
+}
+
 export interface MethodSpec {
   method: AdapterMethod;
   /** Display name, e.g. "ICFM". */

@@ -45,7 +45,7 @@ export interface ExperimentStoreDeps {
   /** Milliseconds that curve points wait before they are written to IndexedDB. */
   curveFlushIntervalMs?: number;
   model?: ModelOption;
-  /** Where the setup form is kept across reloads; default the browser's localStorage, null keeps nothing. */
+  /** Storage of the setup form across reloads: default the browser's localStorage, and null stores nothing. */
   formStorage?: FormStorage | null;
   /** Called when a finished adapter run's file is stored in IndexedDB, or with the reason it was not kept. */
   onRunAdapters?: (key: RunKey, outcome: RunAdaptersOutcome) => void;

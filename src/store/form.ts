@@ -1,6 +1,6 @@
 // The experiment setup form: its defaults, the allowed range of every field, and the validation that
 // turns what the user typed into an ExperimentSpec's methods, seeds, hyperparameters and task options.
-import { ADAPTER_METHODS } from '../adapters/methods';
+import { ADAPTER_METHODS, isAdapterMethod } from '../adapters/methods';
 import { isGlueTaskId } from '../data/glue-configs';
 import { UPLOAD_TASK_PREFIX, type UploadedTaskSpec } from '../data/upload';
 import { ADAPTER_MODULES, ALL_METHODS, type AdapterModule, type ExperimentSpec, type Hyperparameters, type MethodId, type ModelRef, type TaskOptions } from '../train/types';
@@ -229,7 +229,7 @@ export function validateForm(form: ExperimentForm, context: FormContext): FormRe
   // The runner's spec check requires a module even when only the baselines run, which then ignore it.
   const modules = ADAPTER_MODULES.filter((module) => form.modules.includes(module));
   // Head-only and full fine-tuning add no adapters, so only the adapter methods need a module.
-  const adapterMethod = methods.find((method) => method !== 'head' && method !== 'full');
+  const adapterMethod = methods.find(isAdapterMethod);
   if (modules.length === 0 && adapterMethod !== undefined) errors.modules = 'Select at least one adapter module for the adapter methods, or choose only baselines.';
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };

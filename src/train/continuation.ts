@@ -5,13 +5,13 @@
 // AdamW moments, and the batch order and dropout masks continuing after the file's steps.
 import { checkNativeAdapters, parseNativeAdapters, trainedStepsOf, type NativeAdapterDescription } from '../adapters/io/native-format';
 import type { NativeAdapterFile } from '../adapters/io/run-files';
-import { ADAPTER_METHODS, type AdapterMethod } from '../adapters/methods';
+import { isAdapterMethod } from '../adapters/methods';
 import type { TaskDefinition } from '../data/task';
 import type { BertArchitecture, NamedBertWeights } from '../model/bert-weights';
 import { checkAdapterTask, modelRefForAdapters, storedHyperparameters } from './adapter-file-settings';
 import { validateSpec } from './spec';
 import type { InitialRunState } from './trainer';
-import type { ExperimentSpec, Hyperparameters, MethodId, TaskOptions } from './types';
+import type { ExperimentSpec, Hyperparameters, TaskOptions } from './types';
 
 export interface ContinuationRequest {
   file: NativeAdapterFile;
@@ -112,8 +112,4 @@ export async function loadInitialAdapters(spec: ExperimentSpec, task: TaskDefini
     throw new RangeError(`initialAdapters.stepsBefore is ${JSON.stringify(initial.stepsBefore)}, but ${fileName} was trained for ${stepsBefore} steps; build the spec with continuationSpec().`);
   }
   return { native, stepsBefore };
-}
-
-function isAdapterMethod(method: MethodId): method is AdapterMethod {
-  return (ADAPTER_METHODS as readonly string[]).includes(method);
 }

@@ -37,7 +37,7 @@ export interface SessionHost {
 const COMMAND_TYPES: ReadonlySet<string> = new Set<WorkerCommand['type']>(['start', 'pause', 'resume', 'cancel', 'evaluate-adapter']);
 
 /**
- * Returns the loader source of a model reference; `baseUrl` is the app's base URL for the embedded model, and
+ * Returns the loader source of a model reference. `baseUrl` is the app's base URL for the embedded model, and
  * `files` are the picked files of a model with source "files".
  */
 export function modelSourceOf(model: ModelRef, baseUrl: string, files?: readonly File[]): ModelSource {

@@ -1,5 +1,6 @@
 // Checks of an experiment spec before anything is tokenized or uploaded, with messages that name the
 // value and the allowed values. The CLI, the Worker and the runner share them.
+import { isAdapterMethod } from '../adapters/methods';
 import type { BertArchitecture } from '../model/bert-weights';
 import { ADAPTER_MODULES, ALL_METHODS, type ExperimentSpec, type Hyperparameters, type MethodId } from './types';
 
@@ -69,7 +70,7 @@ export function validateSpec(spec: ExperimentSpec, config?: BertArchitecture): v
   if (typeof spec.taskId !== 'string' || spec.taskId.length === 0) throw new RangeError('The task id is empty; choose a task such as "spam".');
   validateMethodsAndSeeds(spec.methods, spec.seeds);
   validateHyperparameters(spec.hyperparameters, config);
-  const adapterMethod = spec.methods.find((method) => method !== 'head' && method !== 'full');
+  const adapterMethod = spec.methods.find(isAdapterMethod);
   if (adapterMethod !== undefined && spec.hyperparameters.modules.length === 0) {
     throw new RangeError(`Adapter modules are empty, and ${adapterMethod} needs at least one; choose any of ${ADAPTER_MODULES.join(', ')}.`);
   }

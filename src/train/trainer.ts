@@ -169,7 +169,7 @@ async function trainSteps(context: RunContext, plan: RunPlan, model: BertModel, 
   // The batch order depends only on the seed, so every method gets the same batches for the same seed.
   const order = trainingBatches(rows, hp.batchSize, plan.seed);
   // A continued run skips the batches its adapters were trained on, and its dropout masks use the step numbers
-  // after them, so step k here uses the batch and masks of step stepsBefore + k of a run with the same seed.
+  // after them. So step k here uses the batch and masks of step stepsBefore + k of a run with the same seed.
   const stepsBefore = plan.initial?.stepsBefore ?? 0;
   for (let skipped = 0; skipped < stepsBefore; skipped++) order.next();
 

@@ -21,8 +21,8 @@ export interface Hyperparameters {
   /** Peak AdamW learning rate of the adapter methods and the head-only baseline (and of full fine-tuning without fullLearningRate). */
   learningRate: number;
   /**
-   * Peak learning rate of full fine-tuning, which updates every pretrained weight and so needs a far lower rate
-   * than adapters; absent in specs stored before this setting existed, which used learningRate.
+   * Peak learning rate of full fine-tuning. It updates every pretrained weight, so it needs a far lower rate than
+   * adapters. Specs stored before this setting existed lack it and used learningRate.
    */
   fullLearningRate?: number;
   batchSize: number;
@@ -69,7 +69,7 @@ export interface ExperimentSpec {
   createdAt: string;
   model: ModelRef;
   taskId: string;
-  /** What builds the task's data beyond its id; stored with the spec so a stored experiment can be rerun. */
+  /** Task data settings beyond the id (GLUE train size, uploaded file), stored so a stored experiment can be rerun. */
   taskOptions?: TaskOptions;
   methods: MethodId[];
   seeds: number[];
@@ -95,7 +95,7 @@ export interface InitialAdapters {
   fileName: string;
   // NOTE: every copy of the spec carries these bytes: the IndexedDB record, the page's history list and the start
   // command. From the shapes, A and B of a BERT-base take about 1.2 MB at rank 8 on query and value, but about
-  // 42 MB at rank 64 on all six modules, and the history list then holds them all in memory.
+  // 42 MB at rank 64 on all six modules, and the history list then keeps them all in memory.
   bytes: Uint8Array;
   /** Optimizer steps the file's adapters were trained for, over every earlier continuation (trainedStepsOf()). */
   stepsBefore: number;

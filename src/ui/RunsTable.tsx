@@ -1,7 +1,7 @@
 // One row per run of the experiment on screen (method × seed) with its final metrics and its exports. A finished
 // adapter run exports its adapters as a PEFT zip or as the native file, and every finished run its results.
 import { useEffect } from 'react';
-import { ADAPTER_METHODS, type AdapterMethod } from '../adapters/methods';
+import { isAdapterMethod } from '../adapters/methods';
 import type { MetricId } from '../data/task';
 import { useAdapterStore } from '../store/adapters';
 import { downloadBytes } from '../store/download';
@@ -17,10 +17,6 @@ interface RunsTableProps {
   view: ExperimentView;
   /** The metric shown for dev and test; null before any evaluation reported one. */
   metric: MetricId | null;
-}
-
-function isAdapterMethod(method: string): method is AdapterMethod {
-  return (ADAPTER_METHODS as readonly string[]).includes(method);
 }
 
 /** Downloads the spec and the whole record of one run (curve, evaluations, sizes) as JSON. */

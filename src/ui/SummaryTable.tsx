@@ -65,7 +65,7 @@ export function SummaryTable({ results, metricName }: SummaryTableProps) {
   );
 }
 
-/** Mean ± sample std over seeds; one finished run has no spread, so it shows the value and says so. */
+/** Formats the mean ± sample std over seeds. One finished run has no spread, so it shows the value and notes that. */
 function formatMeanStd(summary: Summary | null): string {
   if (summary === null) return '–';
   if (summary.count === 1) return `${formatValue(summary.mean)} (1 run, no std)`;

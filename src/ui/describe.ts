@@ -9,7 +9,7 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** The model of a stored experiment in words, e.g. "mtlora-bert-tiny (embedded)" or "my-bert (local files)". */
+/** Describes the model of a stored experiment, e.g. "mtlora-bert-tiny (embedded)" or "my-bert (local files)". */
 export function modelLabel(model: ModelRef): string {
   switch (model.source) {
     case 'embedded':

@@ -3,7 +3,7 @@
 // experiments apart, which a plain "lora-seed1-peft.zip" did not. The importer reads only the file's content,
 // so a renamed native file imports the same (it only needs the suffix .mtlora.safetensors for the file picker).
 
-/** What a download name is built from; a native file's description and a run's spec both provide it. */
+/** Parts of a download name, provided by a native file's description or by a run's spec. */
 export interface RunNameParts {
   taskId: string;
   /** Absent in files that do not record their experiment; the name then has no experiment part. */
@@ -14,7 +14,7 @@ export interface RunNameParts {
 
 const UUID = /^([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Longest experiment part kept from an id that is not a UUID, e.g. the CLI's "compare-2026-12-04T23-10-00-000Z". */
+/** Maximum length of the experiment part kept from an id that is not a UUID, e.g. the CLI's "compare-2026-12-04T23-10-00-000Z". */
 const MAX_ID_PART = 40;
 
 /** Replaces every run of characters other than letters, digits, "." and "_" by "-", e.g. "upload:4b2a2edf" by "upload-4b2a2edf". */

@@ -15,7 +15,7 @@ export interface PeftExportOptions {
   embeddedModelUrl?: string;
 }
 
-/** How a PEFT export refers to its base model. */
+/** The reference a PEFT export gives to its base model. */
 export interface PeftBaseReference {
   /** adapter_config.json's base_model_name_or_path: a Hub id, a URL or a local folder. */
   nameOrPath: string;
